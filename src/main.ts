@@ -1,0 +1,111 @@
+import closeWithGrace from 'close-with-grace';
+import { Command } from 'commander';
+import { buildApp } from './app.js';
+import { seedDemo } from './demo/seed.js';
+import { systemClock } from './platform/clock.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { openDatabase } from './platform/db/database.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import { createLogger } from './platform/logger.js';
+
+/** Loads config or exits with a message naming the bad variables. */
+function configOrExit() {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+async function withApp<T>(fn: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<T>): Promise<T> {
+  const config = configOrExit();
+  const logger = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, pretty: false });
+  const db = openDatabase(config.database);
+  try {
+    await migrateToLatest(db);
+    const app = await buildApp({ config, db, clock: systemClock, logger });
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+const program = new Command().name('covalue').description('Covalue: value co-creation platform').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the HTTP server (migrates, and seeds an empty database with the demo story)')
+  .action(async () => {
+    const config = configOrExit();
+    const logger = createLogger(config.log);
+    if (config.session.usingDevSecret) logger.warn('SESSION_SECRET is not set: using the development secret');
+    const db = openDatabase(config.database);
+    const applied = await migrateToLatest(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    const app = await buildApp({ config, db, clock: systemClock, logger });
+    if (config.seedOnStart) {
+      const seeded = await seedDemo(app, { onlyIfEmpty: true });
+      if (seeded) logger.info(seeded, 'demo story loaded into the empty database');
+    }
+    app.startBackground();
+    closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
+      if (err) logger.error({ err }, 'shutting down after an error');
+      else logger.info({ signal }, 'shutting down');
+      await app.close();
+      await db.close();
+    });
+    await app.http.listen({ port: config.port, host: config.host });
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const config = configOrExit();
+    const db = openDatabase(config.database);
+    try {
+      const applied = await migrateToLatest(db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('seed')
+  .description('load the demo story into an empty database')
+  .option('--force', 'seed even when the database already has members')
+  .action(async (opts: { force?: boolean }) => {
+    await withApp(async (app) => {
+      const seeded = await seedDemo(app, { onlyIfEmpty: !opts.force });
+      console.log(seeded ? `seeded: ${JSON.stringify(seeded)}` : 'the database is not empty; nothing seeded (use --force)');
+    });
+  });
+
+const operator = program.command('operator').description('manage operator accounts');
+operator
+  .command('create')
+  .description('make an operator account (or grant the role to an existing account)')
+  .requiredOption('--email <email>', 'email address')
+  .requiredOption('--password <password>', 'password (at least 8 characters)')
+  .option('--name <displayName>', 'display name', 'Operator')
+  .action(async (opts: { email: string; password: string; name: string }) => {
+    await withApp(async (app) => {
+      const member = await app.modules.accounts.service.createOperator(opts.email, opts.password, opts.name);
+      console.log(`operator ${member.id} (${opts.email}) roles: ${member.roles.join(', ')}`);
+    });
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`covalue: ${message}`);
+  process.exit(1);
+});

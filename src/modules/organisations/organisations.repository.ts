@@ -1,0 +1,80 @@
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import type { OrganisationsTable, OrganisationsTables } from './organisations.tables.js';
+
+const q = (ex: Executor) => ex as Kysely<OrganisationsTables>;
+
+export const organisationsRepository = {
+  async insert(ex: Executor, row: OrganisationsTable): Promise<void> {
+    await q(ex).insertInto('organisations').values(row).execute();
+  },
+
+  find(ex: Executor, id: string) {
+    return q(ex).selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  /** Keyset page by name then id. */
+  list(ex: Executor, limit: number, after?: readonly [string, string]) {
+    let query = q(ex).selectFrom('organisations').selectAll();
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([eb('name', '>', after[0]), eb.and([eb('name', '=', after[0]), eb('id', '>', after[1])])]),
+      );
+    }
+    return query.orderBy('name').orderBy('id').limit(limit).execute();
+  },
+
+  listOfMember(ex: Executor, memberId: string) {
+    return q(ex)
+      .selectFrom('organisations')
+      .innerJoin('organisation_members', 'organisation_members.organisation_id', 'organisations.id')
+      .selectAll('organisations')
+      .where('organisation_members.member_id', '=', memberId)
+      .orderBy('organisations.name')
+      .execute();
+  },
+
+  listMembers(ex: Executor, organisationId: string) {
+    return q(ex)
+      .selectFrom('organisation_members')
+      .selectAll()
+      .where('organisation_id', '=', organisationId)
+      .orderBy('added_at')
+      .execute();
+  },
+
+  async addMember(ex: Executor, organisationId: string, memberId: string, now: string): Promise<void> {
+    await q(ex)
+      .insertInto('organisation_members')
+      .values({ organisation_id: organisationId, member_id: memberId, added_at: now })
+      .onConflict((oc) => oc.columns(['organisation_id', 'member_id']).doNothing())
+      .execute();
+  },
+
+  async removeMember(ex: Executor, organisationId: string, memberId: string): Promise<void> {
+    await q(ex)
+      .deleteFrom('organisation_members')
+      .where('organisation_id', '=', organisationId)
+      .where('member_id', '=', memberId)
+      .execute();
+  },
+
+  async countMemberships(ex: Executor, memberId: string): Promise<number> {
+    const r = await q(ex)
+      .selectFrom('organisation_members')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('member_id', '=', memberId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  async isMember(ex: Executor, organisationId: string, memberId: string): Promise<boolean> {
+    const r = await q(ex)
+      .selectFrom('organisation_members')
+      .select('member_id')
+      .where('organisation_id', '=', organisationId)
+      .where('member_id', '=', memberId)
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+};

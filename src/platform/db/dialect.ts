@@ -1,0 +1,27 @@
+import type { CreateTableBuilder } from 'kysely';
+import { PostgresAdapter } from 'kysely';
+import type { Dialect, Executor } from './database.js';
+
+/**
+ * The few places where SQLite and PostgreSQL must differ, side by side, so the difference is
+ * visible in one file.
+ */
+export function dialectOf(db: Executor): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** True when `err` is a unique or primary-key violation on either backend. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | undefined;
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Adds an auto-incrementing 64-bit integer primary key named `id`. */
+export function withSerialId<T extends string, C extends string>(
+  db: Executor,
+  table: CreateTableBuilder<T, C>,
+): CreateTableBuilder<T, C | 'id'> {
+  return dialectOf(db) === 'postgres'
+    ? table.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}

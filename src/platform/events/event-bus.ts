@@ -1,0 +1,219 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Database, Executor } from '../db/database.js';
+import { type OutboxRow, type Position, outboxRepository as repo } from './outbox.repository.js';
+
+/** Something that happened, as stored in the outbox and handed to subscribers. */
+export interface DomainEvent<P = Record<string, unknown>> {
+  /** Position in the outbox; increases with commit order per aggregate. */
+  id: number;
+  /** `module.past-tense`, e.g. `need.supported`. */
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  actorId: string | null;
+  payload: P;
+  occurredAt: string;
+}
+
+export interface NewEvent<P = Record<string, unknown>> {
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  actorId?: string | null;
+  payload: P;
+}
+
+/**
+ * Handles one event inside the transaction that advances the subscription's cursor: what it writes
+ * with `trx` commits together with the progress, so database effects happen exactly once.
+ * Effects outside the database (mail, webhooks) happen at least once.
+ */
+export type EventHandler = (event: DomainEvent, trx: Executor) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Only these event types; others are passed over without calling the handler. */
+  types?: readonly string[];
+  /** A new subscription starts after the events already stored, instead of replaying them all. */
+  startAtEnd?: boolean;
+}
+
+interface Subscription extends SubscribeOptions {
+  name: string;
+  handler: EventHandler;
+}
+
+const BATCH = 200;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+function toEvent(row: OutboxRow): DomainEvent {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    actorId: row.actor_id,
+    payload: JSON.parse(row.payload),
+    occurredAt: row.occurred_at,
+  };
+}
+
+/**
+ * The transactional outbox: modules `publish` inside their own transaction; the worker delivers
+ * each event to every subscriber, in commit order (so in order per aggregate), at least once, and
+ * survives restarts because each subscriber's position is stored. Any number of processes may run
+ * the worker on one PostgreSQL: a subscriber's row is locked (`FOR UPDATE SKIP LOCKED`) while one
+ * process delivers to it.
+ */
+export class EventBus {
+  private readonly subscriptions = new Map<string, Subscription>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+  private prepared = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly pollMs = 250,
+  ) {}
+
+  /** Writes an event in the caller's transaction. */
+  async publish(trx: Executor, event: NewEvent): Promise<number> {
+    return repo.insert(trx, {
+      type: event.type,
+      aggregate_type: event.aggregateType,
+      aggregate_id: event.aggregateId,
+      actor_id: event.actorId ?? null,
+      payload: JSON.stringify(event.payload),
+      occurred_at: this.clock.now().toISOString(),
+    });
+  }
+
+  /**
+   * Registers a named subscriber. The name is its identity in the database: renaming it replays
+   * every event to the new name.
+   */
+  subscribe(name: string, handler: EventHandler, options: SubscribeOptions = {}): void {
+    if (this.subscriptions.has(name)) throw new Error(`subscriber ${name} is registered twice`);
+    this.subscriptions.set(name, { name, handler, ...options });
+    this.prepared = false;
+  }
+
+  /** Starts polling in the background. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = async () => {
+      if (this.stopped) return;
+      try {
+        this.running = this.runOnce();
+        await this.running;
+      } catch (err) {
+        this.log.error({ err }, 'event worker iteration failed');
+      } finally {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.pollMs);
+      }
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops polling and waits for the delivery under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+
+  /** Delivers until every subscriber has caught up (or is waiting to retry). For tests and the CLI. */
+  async drain(maxRounds = 1000): Promise<void> {
+    for (let i = 0; i < maxRounds; i++) {
+      if ((await this.runOnce()) === 0) return;
+    }
+    throw new Error('event bus did not drain');
+  }
+
+  /** One pass over every subscriber; returns the number of events delivered. */
+  async runOnce(): Promise<number> {
+    if (!this.prepared) {
+      const now = this.clock.now().toISOString();
+      for (const s of this.subscriptions.values()) {
+        await this.db.transaction((trx) => repo.ensureSubscription(trx, s.name, now, s.startAtEnd ?? false));
+      }
+      this.prepared = true;
+    }
+    let delivered = 0;
+    for (const s of this.subscriptions.values()) delivered += await this.deliver(s);
+    return delivered;
+  }
+
+  private async deliver(sub: Subscription): Promise<number> {
+    const trx = await this.db.kysely.startTransaction().execute();
+    let delivered = 0;
+    try {
+      const state = await repo.claimSubscription(trx, sub.name);
+      const now = this.clock.now();
+      if (!state || (state.retry_at && state.retry_at > now.toISOString())) {
+        await trx.rollback().execute();
+        return 0;
+      }
+      const after: Position = { txid: Number(state.last_txid), id: Number(state.last_id) };
+      const upTo = await repo.highWaterMark(trx);
+      if (!upTo || (upTo.txid === after.txid && upTo.id === after.id)) {
+        await trx.rollback().execute();
+        return 0;
+      }
+      const rows = await repo.readAfter(trx, after, upTo, sub.types, BATCH);
+      let position = after;
+      let failure: { event: DomainEvent; err: unknown } | undefined;
+      for (const row of rows) {
+        const event = toEvent(row);
+        const sp = await trx.savepoint('event').execute();
+        try {
+          await sub.handler(event, sp);
+          await sp.releaseSavepoint('event').execute();
+        } catch (err) {
+          await sp.rollbackToSavepoint('event').execute();
+          failure = { event, err };
+          break;
+        }
+        position = { txid: Number(row.txid), id: Number(row.id) };
+        delivered++;
+      }
+      // Every event up to the high-water mark was read when the batch was not full.
+      if (!failure && rows.length < BATCH) position = upTo;
+      const nowIso = now.toISOString();
+      if (position !== after) await repo.saveProgress(trx, sub.name, position, nowIso);
+      if (failure) {
+        const attempts = state.attempts + 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts - 1, 20));
+        const message = failure.err instanceof Error ? failure.err.message : String(failure.err);
+        await repo.saveFailure(trx, sub.name, message, new Date(now.getTime() + backoff).toISOString(), nowIso);
+        this.log.error(
+          { err: failure.err, subscriber: sub.name, eventId: failure.event.id, eventType: failure.event.type, attempts },
+          'event subscriber failed; will retry',
+        );
+      }
+      await trx.commit().execute();
+      return delivered;
+    } catch (err) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Every stored subscriber position, for operations. */
+  status(): Promise<Awaited<ReturnType<typeof repo.listSubscriptions>>> {
+    return repo.listSubscriptions(this.db.kysely);
+  }
+
+  /** The events of one aggregate, oldest first (for tests and audits). */
+  async eventsOf(aggregateType: string, aggregateId: string): Promise<DomainEvent[]> {
+    return (await repo.listForAggregate(this.db.kysely, aggregateType, aggregateId)).map(toEvent);
+  }
+}

@@ -1,0 +1,55 @@
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { rateLimitRepository as repo } from './rate-limit.repository.js';
+
+export interface Limit {
+  /** Bucket name and subject, e.g. `login:ip:127.0.0.1`. */
+  key: string;
+  max: number;
+  windowSeconds: number;
+}
+
+/**
+ * Fixed-window counters kept in the database, so every server process shares them.
+ */
+export class RateLimiter {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  private window(limit: Limit): { start: string; retryAfter: number } {
+    const now = this.clock.now().getTime();
+    const size = limit.windowSeconds * 1000;
+    const start = Math.floor(now / size) * size;
+    return { start: new Date(start).toISOString(), retryAfter: Math.max(1, Math.ceil((start + size - now) / 1000)) };
+  }
+
+  /** Counts one hit; throws `rate_limited` when the window already holds `max`. */
+  async hit(limit: Limit): Promise<void> {
+    const w = this.window(limit);
+    const hits = await repo.add(this.db.kysely, limit.key, w.start, 1);
+    if (hits > limit.max) throw tooMany(w.retryAfter);
+  }
+
+  /** Throws `rate_limited` when the window is full, without counting. */
+  async check(limit: Limit): Promise<void> {
+    const w = this.window(limit);
+    if ((await repo.count(this.db.kysely, limit.key, w.start)) >= limit.max) throw tooMany(w.retryAfter);
+  }
+
+  /** Counts one hit without throwing (e.g. a failed login against the account's budget). */
+  async record(limit: Limit): Promise<void> {
+    await repo.add(this.db.kysely, limit.key, this.window(limit).start, 1);
+  }
+
+  /** Forgets windows that ended more than a day ago. */
+  async prune(): Promise<void> {
+    await repo.deleteBefore(this.db.kysely, new Date(this.clock.now().getTime() - 86_400_000).toISOString());
+  }
+}
+
+function tooMany(retryAfter: number): AppError {
+  return new AppError('rate_limited', `Too many attempts; try again in ${retryAfter} s`, { retryAfter });
+}
