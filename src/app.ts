@@ -8,6 +8,7 @@ import type { Database } from './platform/db/database.js';
 import { pendingMigrations } from './platform/db/migrate.js';
 import { EventBus } from './platform/events/event-bus.js';
 import { createHttpServer, type HttpApp } from './platform/http/server.js';
+import { registerWebApp } from './platform/http/web.js';
 import { RateLimiter } from './platform/rate-limit/rate-limiter.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -82,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   modules.accounts.routes(http);
   modules.organisations.routes(http);
+  await registerWebApp(http);
 
   await http.ready();
 
