@@ -1,0 +1,202 @@
+import Fastify, { errorCodes, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AppError, type ErrorKind, errorKinds, PROBLEM_BASE, problemBody } from '../errors.js';
+import { problemHandler, toAppError } from './problems.js';
+
+const kinds = Object.keys(errorKinds) as ErrorKind[];
+
+describe('problemBody', () => {
+  it.each(kinds)('maps %s to its status, title and type URI', (kind) => {
+    const body = problemBody(kind, 'what went wrong');
+    expect(body).toEqual({
+      type: `https://covalue.dev/problems/${errorKinds[kind].type}`,
+      title: errorKinds[kind].title,
+      status: errorKinds[kind].status,
+      detail: 'what went wrong',
+    });
+    expect(body.type.startsWith(PROBLEM_BASE)).toBe(true);
+  });
+
+  it('gives every kind a distinct type', () => {
+    const types = kinds.map((k) => errorKinds[k].type);
+    expect(new Set(types).size).toBe(types.length);
+  });
+
+  it('adds the instance, field errors and extra members when given', () => {
+    const body = problemBody(
+      'validation',
+      'email: is invalid',
+      { errors: [{ path: 'email', message: 'is invalid' }], extra: { hint: 'x' } },
+      '/api/v1/things',
+    );
+    expect(body).toEqual({
+      type: 'https://covalue.dev/problems/validation',
+      title: 'Validation failed',
+      status: 422,
+      detail: 'email: is invalid',
+      instance: '/api/v1/things',
+      errors: [{ path: 'email', message: 'is invalid' }],
+      hint: 'x',
+    });
+  });
+});
+
+describe('toAppError', () => {
+  it.each(kinds)('keeps an AppError of kind %s as it is, with its status', (kind) => {
+    const err = new AppError(kind, 'detail');
+    const mapped = toAppError(err);
+    expect(mapped).toBe(err);
+    expect(mapped.status).toBe(errorKinds[kind].status);
+  });
+
+  it('maps a body that is too large to 413 payload-too-large', () => {
+    const mapped = toAppError(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    expect(mapped.kind).toBe('payload_too_large');
+    expect(mapped.status).toBe(413);
+  });
+
+  it('maps invalid or empty JSON to 400 bad-request', () => {
+    for (const err of [new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY()]) {
+      const mapped = toAppError(err);
+      expect(mapped.kind).toBe('bad_request');
+      expect(mapped.status).toBe(400);
+    }
+  });
+
+  it('maps an unsupported or missing content type to 415 unsupported-media-type', () => {
+    for (const err of [
+      new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE('text/csv'),
+      new errorCodes.FST_ERR_CTP_EMPTY_TYPE(),
+      new errorCodes.FST_ERR_CTP_INVALID_TYPE(),
+    ]) {
+      const mapped = toAppError(err);
+      expect(mapped.kind).toBe('unsupported_media_type');
+      expect(mapped.status).toBe(415);
+    }
+  });
+
+  it('maps another 4xx error by its status, falling back to bad-request', () => {
+    const notFound = Object.assign(new Error('nothing here'), { statusCode: 404 });
+    expect(toAppError(notFound).kind).toBe('not_found');
+    const teapot = Object.assign(new Error('short and stout'), { statusCode: 418 });
+    expect(toAppError(teapot).kind).toBe('bad_request');
+  });
+
+  it('maps an unknown Error to 500 with a generic detail that does not leak its message', () => {
+    const mapped = toAppError(new Error('connection to postgres://admin:hunter2@db failed'));
+    expect(mapped.kind).toBe('internal');
+    expect(mapped.status).toBe(500);
+    expect(mapped.message).toBe('Internal server error');
+    expect(mapped.message).not.toContain('hunter2');
+  });
+
+  it('maps a 5xx error with a status code to a generic 500', () => {
+    const mapped = toAppError(Object.assign(new Error('upstream secret'), { statusCode: 502 }));
+    expect(mapped.kind).toBe('internal');
+    expect(mapped.message).toBe('Internal server error');
+  });
+
+  it('maps null and plain objects to a generic 500', () => {
+    expect(toAppError(null).kind).toBe('internal');
+    expect(toAppError({}).kind).toBe('internal');
+  });
+
+  // Known bug: toAppError calls isResponseSerializationError, which evaluates `'method' in err`, on
+  // any truthy value; for a thrown string or number that throws a TypeError, so the request ends
+  // in Fastify's default JSON 500 carrying the TypeError's message (which quotes the thrown value).
+  // Turn these into it() when problems.ts guards non-object errors.
+  it.fails('maps a thrown string or number to a generic 500', () => {
+    expect(toAppError('secret string').kind).toBe('internal');
+    expect(toAppError(42).kind).toBe('internal');
+  });
+});
+
+describe('problemHandler on a server', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    const server = Fastify({ logger: false, bodyLimit: 1024 }).withTypeProvider<ZodTypeProvider>();
+    server.setValidatorCompiler(validatorCompiler);
+    server.setSerializerCompiler(serializerCompiler);
+    server.setErrorHandler(problemHandler);
+    server.post(
+      '/echo',
+      { schema: { body: z.strictObject({ name: z.string().min(2), age: z.number().int() }) } },
+      async (req) => req.body,
+    );
+    server.get('/boom', async () => {
+      throw new Error('password=hunter2 at db.internal');
+    });
+    server.get('/thrown-string', async () => {
+      throw 'password=hunter2';
+    });
+    server.get('/limited', async () => {
+      throw new AppError('rate_limited', 'Too many attempts', { retryAfter: 30 });
+    });
+    await server.ready();
+    app = server;
+  });
+  afterAll(() => app.close());
+
+  const post = (payload: string, contentType = 'application/json') =>
+    app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': contentType }, payload });
+
+  it('answers a body over the limit with 413 problem+json', async () => {
+    const res = await post(JSON.stringify({ name: 'x'.repeat(4096), age: 1 }));
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}payload-too-large`, status: 413, instance: '/echo' });
+  });
+
+  it('answers invalid JSON with 400 problem+json', async () => {
+    const res = await post('{"name": ');
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}bad-request`, status: 400 });
+  });
+
+  it('answers an unsupported media type with 415 problem+json', async () => {
+    const res = await post('name,age', 'text/csv');
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ type: `${PROBLEM_BASE}unsupported-media-type`, status: 415 });
+  });
+
+  it('answers a schema violation with 422 and one field problem per field', async () => {
+    const res = await post(JSON.stringify({ name: 'x', age: 'old', extra: true }));
+    expect(res.statusCode).toBe(422);
+    const body = res.json();
+    expect(body.type).toBe(`${PROBLEM_BASE}validation`);
+    expect(body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['age', 'extra', 'name']);
+  });
+
+  it('answers an unknown error with a generic 500 that does not leak its message', async () => {
+    const res = await app.inject({ url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toEqual({
+      type: `${PROBLEM_BASE}internal`,
+      title: 'Internal server error',
+      status: 500,
+      detail: 'Internal server error',
+      instance: '/boom',
+    });
+    expect(res.body).not.toContain('hunter2');
+  });
+
+  // Same known bug as above, seen from the outside: the thrown value leaks in a non-problem body.
+  it.fails('answers a thrown string with a generic 500 problem+json', async () => {
+    const res = await app.inject({ url: '/thrown-string' });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).not.toContain('hunter2');
+  });
+
+  it('sets Retry-After for rate-limited errors', async () => {
+    const res = await app.inject({ url: '/limited' });
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBe('30');
+    expect(res.json().type).toBe(`${PROBLEM_BASE}rate-limited`);
+  });
+});
