@@ -1,7 +1,12 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { createAccountsModule } from './modules/accounts/index.js';
+import { createCommentsModule } from './modules/comments/index.js';
+import { createCommunitiesModule } from './modules/communities/index.js';
+import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
 import { createOrganisationsModule } from './modules/organisations/index.js';
+import { createScenesModule } from './modules/scenes/index.js';
+import { createSolutionsModule } from './modules/solutions/index.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
@@ -35,7 +40,40 @@ export function buildModules({ config, db, clock }: Omit<AppDeps, 'logger'> & { 
     },
   });
   const organisations = createOrganisationsModule({ db, clock, events, accounts: accounts.service });
-  return { rateLimiter, accounts, organisations };
+  const communities = createCommunitiesModule({ db, clock, events });
+  const scenes = createScenesModule({ db, clock, events, accounts: accounts.service, communities: communities.service });
+  // Solutions and comments depend on needs; needs reaches them only through these ports.
+  const needsPorts: NeedsPorts = { solutionNeed: (trx, id) => solutions.service.needOf(trx, id), onMerge: [] };
+  const needs = createNeedsModule({
+    db,
+    clock,
+    events,
+    accounts: accounts.service,
+    communities: communities.service,
+    scenes: scenes.service,
+    ports: needsPorts,
+  });
+  const solutions = createSolutionsModule({
+    db,
+    clock,
+    events,
+    accounts: accounts.service,
+    organisations: organisations.service,
+    needs: needs.service,
+  });
+  const comments = createCommentsModule({
+    db,
+    clock,
+    events,
+    accounts: accounts.service,
+    needs: needs.service,
+    solutions: solutions.service,
+  });
+  needsPorts.onMerge.push(
+    (trx, from, into) => solutions.service.moveToNeed(trx, from, into),
+    (trx, from, into) => comments.service.moveToNeed(trx, from, into),
+  );
+  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments };
 }
 
 export type Modules = ReturnType<typeof buildModules>;
@@ -44,7 +82,7 @@ export interface App {
   http: HttpApp;
   events: EventBus;
   modules: Modules;
-  /** Starts background work (the event worker, maintenance). */
+  /** Starts background work (the event worker, periodic jobs). */
   startBackground(): void;
   /** Stops background work and the HTTP server; the database is the caller's to close. */
   close(): Promise<void>;
@@ -83,26 +121,38 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   modules.accounts.routes(http);
   modules.organisations.routes(http);
+  modules.communities.routes(http);
+  modules.scenes.routes(http);
+  modules.needs.routes(http);
+  modules.solutions.routes(http);
+  modules.comments.routes(http);
   await registerWebApp(http);
 
   await http.ready();
 
-  let maintenance: NodeJS.Timeout | undefined;
+  // Periodic work; each job is safe to run in several processes at once.
+  const jobs: { name: string; everyMs: number; run: () => Promise<unknown> }[] = [
+    { name: 'record-need-expiries', everyMs: 30_000, run: () => modules.needs.service.recordExpiries() },
+    { name: 'prune-rate-limits', everyMs: 10 * 60_000, run: () => modules.rateLimiter.prune() },
+    { name: 'prune-sessions', everyMs: 10 * 60_000, run: () => modules.accounts.service.pruneSessions() },
+  ];
+  const timers: NodeJS.Timeout[] = [];
   return {
     http,
     events,
     modules,
     startBackground() {
       if (config.worker.enabled) events.start();
-      maintenance = setInterval(() => {
-        Promise.all([modules.rateLimiter.prune(), modules.accounts.service.pruneSessions()]).catch((err) =>
-          logger.warn({ err }, 'maintenance failed'),
-        );
-      }, 10 * 60_000);
-      maintenance.unref();
+      for (const job of jobs) {
+        const timer = setInterval(() => {
+          job.run().catch((err) => logger.warn({ err, job: job.name }, 'background job failed'));
+        }, job.everyMs);
+        timer.unref();
+        timers.push(timer);
+      }
     },
     async close() {
-      if (maintenance) clearInterval(maintenance);
+      for (const timer of timers) clearInterval(timer);
       await http.close();
       await events.stop();
     },

@@ -25,3 +25,12 @@ export function withSerialId<T extends string, C extends string>(
     ? table.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
     : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
+
+/**
+ * `SELECT … FOR UPDATE` on PostgreSQL; a plain read on SQLite, whose writers are serial anyway.
+ * Lock an aggregate first in a transaction that publishes events about it: then the order of the
+ * transactions' ids is the order in which they changed the aggregate (see platform/events).
+ */
+export function forUpdate<QB extends { forUpdate(): QB }>(ex: Executor, query: QB): QB {
+  return dialectOf(ex) === 'postgres' ? query.forUpdate() : query;
+}
