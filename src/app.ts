@@ -79,6 +79,8 @@ export function buildModules({ config, db, clock }: Omit<AppDeps, 'logger'> & { 
 export type Modules = ReturnType<typeof buildModules>;
 
 export interface App {
+  /** What the app was built from (the demo seed replays its story over the same database). */
+  deps: AppDeps;
   http: HttpApp;
   events: EventBus;
   modules: Modules;
@@ -138,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   ];
   const timers: NodeJS.Timeout[] = [];
   return {
+    deps,
     http,
     events,
     modules,

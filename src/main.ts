@@ -89,12 +89,11 @@ program
 
 program
   .command('seed')
-  .description('load the demo story into an empty database')
-  .option('--force', 'seed even when the database already has members')
-  .action(async (opts: { force?: boolean }) => {
+  .description('load the demo story into an empty database (does nothing when it has members)')
+  .action(async () => {
     await withApp(async (app) => {
-      const seeded = await seedDemo(app, { onlyIfEmpty: !opts.force });
-      console.log(seeded ? `seeded: ${JSON.stringify(seeded)}` : 'the database is not empty; nothing seeded (use --force)');
+      const seeded = await seedDemo(app, { onlyIfEmpty: true });
+      console.log(seeded ? `seeded: ${JSON.stringify(seeded)}` : 'the database is not empty; nothing seeded');
     });
   });
 

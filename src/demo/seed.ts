@@ -1,16 +1,274 @@
 import type { App } from '../app.js';
+import { buildModules } from '../app.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { ManualClock } from '../platform/clock.js';
+import { EventBus } from '../platform/events/event-bus.js';
 
 export interface SeedSummary {
   members: number;
+  communities: number;
+  scenes: number;
+  needs: number;
+  supports: number;
+  solutions: number;
+  comments: number;
 }
 
+/** The demo accounts' credentials (documented in the README). */
+export const DEMO_OPERATOR = { email: 'operator@covalue.demo', password: 'covalue-demo-operator', displayName: '运营小薇' };
+export const DEMO_MEMBER_PASSWORD = 'covalue-demo-member';
+/** The demo story starts this many days before "now", so needs have a history. */
+const STORY_DAYS = 120;
+const MEMBERS = 320;
+
+/** mulberry32: a tiny seeded generator, so the story is the same on every run. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN = [
+  '小明',
+  '晓红',
+  '丽娜',
+  '建国',
+  '子涵',
+  '雨桐',
+  '浩然',
+  '思远',
+  '欣怡',
+  '佳怡',
+  '俊杰',
+  '梓萱',
+  '一诺',
+  '宇轩',
+  '诗涵',
+  '明轩',
+  '可馨',
+  '天佑',
+  '雅静',
+  '志强',
+  '婷婷',
+  '海燕',
+  '晨曦',
+  '若曦',
+  '博文',
+  '家豪',
+  '静怡',
+  '梦琪',
+  '嘉懿',
+  '睿',
+];
+
 /**
- * Loads the demo story: deterministic, Chinese-first. Returns what it made, or null when the
+ * Loads the demo story (Chinese first, deterministic): five communities, a few hundred members, the
+ * scene "开瓶的红酒一次喝不完" with its need supported past its first milestone, comments, and three
+ * solutions (one proposing a 375 ml bottle); other needs at every stage. It replays the story on a
+ * clock that starts 120 days ago, through the same services the API uses. Returns null when the
  * database already has members and `onlyIfEmpty` is set.
  */
 export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Promise<SeedSummary | null> {
-  const accounts = app.modules.accounts.service;
-  if (options.onlyIfEmpty && (await accounts.hasMembers())) return null;
-  await accounts.createOperator('operator@covalue.demo', 'covalue-demo-operator', '运营小薇');
-  return { members: 1 };
+  if (options.onlyIfEmpty && (await app.modules.accounts.service.hasMembers())) return null;
+  const { config, db, logger } = app.deps;
+  const now = app.deps.clock.now();
+  const clock = new ManualClock(new Date(now.getTime() - STORY_DAYS * 86_400_000));
+  const events = new EventBus(db, clock, logger);
+  const m = buildModules({ config, db, clock, logger }, events);
+  const rnd = random(375);
+  const at = (days: number) =>
+    clock.set(new Date(now.getTime() - (STORY_DAYS - days) * 86_400_000 + Math.floor(rnd() * 3_600_000)));
+  const summary: SeedSummary = { members: 0, communities: 0, scenes: 0, needs: 0, supports: 0, solutions: 0, comments: 0 };
+
+  const opView = await m.accounts.service.createOperator(DEMO_OPERATOR.email, DEMO_OPERATOR.password, DEMO_OPERATOR.displayName);
+  const op: Actor = { memberId: opView.id, roles: ['member', 'operator'], via: 'token' };
+
+  // Communities; the smaller ones climb short ladders so the demo has needs at every stage.
+  const community = async (slug: string, name: string, description: string, milestones?: { goal: number; days: number }[]) => {
+    summary.communities++;
+    return (await m.communities.service.createCommunity(op, { slug, name, description, ...(milestones ? { milestones } : {}) }))
+      .id;
+  };
+  const food = await community('meishi', '美食', '爱吃会吃的人，一起把餐桌上的小麻烦变成好产品');
+  const office = await community('bailing', '白领', '通勤、加班、独居：城市上班族的日常场景');
+  const baby = await community('muying', '母婴', '新手爸妈交流育儿中的真实难题');
+  const fitness = await community('jianshen', '健身', '健身、跑步、控糖：一起变得更健康', [
+    { goal: 15, days: 30 },
+    { goal: 40, days: 60 },
+  ]);
+  const students = await community('daxuesheng', '大学生', '宿舍、食堂、考试周：校园生活的小需求', [{ goal: 10, days: 20 }]);
+
+  // Members: one password hash for all demo accounts keeps start-up fast (demo data only).
+  const members: Actor[] = [];
+  const demoHash = await m.accounts.service.hashForImport(DEMO_MEMBER_PASSWORD);
+  for (let i = 1; i <= MEMBERS; i++) {
+    at((i / MEMBERS) * 10);
+    const name = `${SURNAMES[(i * 7) % SURNAMES.length]}${GIVEN[(i * 13) % GIVEN.length]}${i > GIVEN.length ? i : ''}`;
+    const view = await m.accounts.service.importMember({
+      email: `member${String(i).padStart(3, '0')}@covalue.demo`,
+      displayName: name,
+      passwordHash: demoHash,
+    });
+    members.push({ memberId: view.id, roles: ['member'], via: 'token' });
+    summary.members++;
+  }
+  for (const [i, who] of members.entries()) {
+    await m.communities.service.join(who, [food, office, baby, fitness, students][i % 5]!);
+    if (i % 3 === 0) await m.communities.service.join(who, food);
+  }
+
+  const scene = async (
+    author: Actor,
+    communityId: string,
+    s: { title: string; persona: string; goal: string; pain: string; context?: string; tags?: string[] },
+  ) => {
+    summary.scenes++;
+    return (await m.scenes.service.describeScene(author, { communityId, ...s })).id;
+  };
+  const need = async (author: Actor, sceneId: string, title: string, body: string) => {
+    summary.needs++;
+    return (await m.needs.service.raiseNeed(author, { sceneId, title, body })).id;
+  };
+  const support = async (needId: string, who: Actor[], fromDay: number, toDay: number, intentShare = 0.6) => {
+    for (const [i, w] of who.entries()) {
+      at(fromDay + ((toDay - fromDay) * i) / Math.max(1, who.length));
+      const intent =
+        rnd() < intentShare
+          ? {
+              quantity: 1 + Math.floor(rnd() * 3),
+              maxUnitPrice: { amount: 4000 + 1000 * Math.floor(rnd() * 5), currency: 'CNY' },
+            }
+          : undefined;
+      await m.needs.service.supportNeed(w, needId, intent);
+      summary.supports++;
+    }
+  };
+  const comment = async (who: Actor, needId: string, body: string, parentId?: string) => {
+    summary.comments++;
+    return (await m.comments.service.postComment(who, { needId }, { body, ...(parentId ? { parentId } : {}) })).id;
+  };
+  const solution = async (who: Actor, needId: string, title: string, body: string) => {
+    summary.solutions++;
+    return (await m.solutions.service.proposeSolution(who, needId, { title, body })).id;
+  };
+
+  // The reference story: an opened bottle of wine can't be finished in one evening.
+  const [winePoser, solver375, solverStopper, solverBox, ...wineCrowd] = members;
+  at(70);
+  const wineScene = await scene(winePoser!, food, {
+    title: '开瓶的红酒一次喝不完',
+    persona: '独居的年轻上班族，周末想一个人小酌一杯',
+    goal: '一个人也能喝到新鲜的红酒，不浪费',
+    pain: '750ml 的红酒开瓶后两三天就氧化变酸，最后只能倒掉',
+    context: '周五晚上，在家做了牛排，只想喝一两杯',
+    tags: ['红酒', '独居', '小容量'],
+  });
+  const wine = await need(
+    winePoser!,
+    wineScene,
+    '开瓶的红酒喝不完：想要一次能喝完的小瓶装',
+    '一瓶 750ml 一个人两三天喝不完，希望有适合一两个人、一次喝完的小瓶红酒，品质不打折。',
+  );
+  at(71);
+  const c1 = await comment(wineCrowd[0]!, wine, '太真实了，每次都要倒掉半瓶');
+  const mentionName = (await m.accounts.service.getMe(winePoser!.memberId)).displayName;
+  await comment(wineCrowd[1]!, wine, `@${mentionName} 试过真空塞，但还是会变味`, c1);
+  await comment(wineCrowd[2]!, wine, '如果是 375ml，正好两个人一顿饭');
+  at(72);
+  const s375 = await solution(
+    solver375!,
+    wine,
+    '375ml 小支装，螺旋盖',
+    '把标准瓶减半做成 375ml，螺旋盖免开瓶器，一两个人一顿喝完；同一款酒同一品质。',
+  );
+  await solution(solverStopper!, wine, '随瓶附赠真空保鲜塞', '继续 750ml，但附赠抽真空瓶塞，开瓶后可保存一周。');
+  await solution(solverBox!, wine, '盒中袋（bag-in-box）', '3L 盒中袋，倒出后袋子收缩不进空气，可保存一个月。');
+  await support(wine, wineCrowd.slice(0, 260), 70, 110);
+  for (const [i, w] of wineCrowd.slice(0, 90).entries()) {
+    await m.solutions.service.vote(
+      w,
+      i % 6 === 5 ? (await m.solutions.service.listForNeed(wine, 'new', 3, undefined)).items[1]!.id : s375,
+    );
+  }
+
+  // Other scenes and needs, at every stage.
+  at(95);
+  const breakfast = await scene(members[10]!, baby, {
+    title: '新手妈妈的快手营养早餐',
+    persona: '刚休完产假的新手妈妈',
+    goal: '十分钟做好孩子爱吃又营养的早餐',
+    pain: '孩子挑食，早上时间又紧',
+    tags: ['早餐', '挑食'],
+  });
+  const b1 = await need(members[10]!, breakfast, '适合挑食宝宝的营养早餐食谱盒', '每周配好食材和步骤，十分钟出餐。');
+  await support(b1, members.slice(100, 140), 95, 115);
+  at(100);
+  const commute = await scene(members[11]!, office, {
+    title: '加班到深夜，回家只想吃口热饭',
+    persona: '经常加班的白领',
+    goal: '回家十分钟吃上热乎饭',
+    pain: '外卖太油，自己做太累',
+  });
+  const c2 = await need(members[11]!, commute, '一人份的健康速食套餐', '少油少盐，微波三分钟。');
+  await support(c2, members.slice(150, 170), 100, 110);
+
+  const gym = await scene(members[12]!, fitness, {
+    title: '健身后想喝蛋白粉但太甜',
+    persona: '每周练四次的健身爱好者',
+    goal: '练后补充蛋白质',
+    pain: '市面上的蛋白粉普遍太甜、添加剂多',
+  });
+  const fitnessNeed = async (title: string, day: number) => {
+    at(day);
+    const id = await need(members[12]!, gym, title, `${title}：希望社群一起把它做出来。`);
+    await support(id, members.slice(200, 240), day, day + 20);
+    return id;
+  };
+  await fitnessNeed('无糖原味蛋白粉小袋装', 30);
+  const inReview = await fitnessNeed('可以冲在咖啡里的蛋白粉', 32);
+  await m.needs.service.advanceNeed(op, inReview, 'in_review');
+  const accepted = await fitnessNeed('健身房储物柜用的摇摇杯', 34);
+  const cup = await solution(members[13]!, accepted, '带粉盒的双层摇摇杯', '上层装粉下层装水，练完一摇即喝。');
+  await m.needs.service.reviewNeed(op, accepted, 'accept', '需求明确，合作工厂已有类似模具');
+  await m.needs.service.chooseSolution(op, accepted, cup);
+  const declined = await fitnessNeed('会自动计数的智能哑铃', 36);
+  await m.needs.service.reviewNeed(op, declined, 'decline', '成本过高，且已有成熟产品，暂不立项');
+
+  const dorm = await scene(members[14]!, students, {
+    title: '宿舍不能用大功率电器，想吃夜宵',
+    persona: '住校的大学生',
+    goal: '考试周深夜吃点热的',
+    pain: '宿舍限电，泡面吃腻了',
+  });
+  const studentNeed = async (title: string, day: number, supporters = 10) => {
+    at(day);
+    const id = await need(members[14]!, dorm, title, `${title}。`);
+    if (supporters) await support(id, members.slice(260, 260 + supporters), day, day + 5);
+    return id;
+  };
+  const dev = await studentNeed('低功率自热饭盒', 40);
+  const duplicate = await studentNeed('宿舍能用的加热饭盒', 41, 4);
+  await m.needs.service.mergeNeed(op, duplicate, dev);
+  await m.needs.service.reviewNeed(op, dev, 'accept', '合规低功率方案可行');
+  await m.needs.service.advanceNeed(op, dev, 'in_development');
+  const launched = await studentNeed('食堂打包用的折叠餐盒', 42);
+  await m.needs.service.reviewNeed(op, launched, 'accept', '环保材料已确认');
+  await m.needs.service.advanceNeed(op, launched, 'launched');
+  const delivered = await studentNeed('考试周提神的无糖茶包', 43);
+  await m.needs.service.reviewNeed(op, delivered, 'accept', '好评');
+  await m.needs.service.advanceNeed(op, delivered, 'launched');
+  await m.needs.service.advanceNeed(op, delivered, 'delivered');
+  await studentNeed('可以挂在床边的小夜灯', 60, 3);
+
+  // Back to now: needs whose deadline passed are recorded as expired.
+  clock.set(now);
+  await m.needs.service.recordExpiries();
+  return summary;
 }

@@ -113,6 +113,36 @@ export class AccountsService implements Authenticator {
     return { id, displayName, roles: rolesFrom(extraRoles) };
   }
 
+  /** A password hash made with today's parameters, for importing accounts in bulk (demo seed, imports). */
+  hashForImport(password: string): Promise<string> {
+    return hashPassword(password, this.deps.config.scryptLogN);
+  }
+
+  /** Creates a member from an already hashed password (bulk import); same checks as registration otherwise. */
+  async importMember(input: { email: string; displayName: string; passwordHash: string }): Promise<MemberView> {
+    const email = normaliseEmail(input.email);
+    const now = this.now.toISOString();
+    const id = newId('mem', this.now);
+    await this.deps.db.transaction(async (trx) => {
+      await repo.insertMember(trx, {
+        id,
+        email,
+        display_name: input.displayName,
+        password_hash: input.passwordHash,
+        created_at: now,
+        updated_at: now,
+      });
+      await this.deps.events.publish(trx, {
+        type: 'member.registered',
+        aggregateType: 'member',
+        aggregateId: id,
+        actorId: id,
+        payload: { memberId: id },
+      });
+    });
+    return { id, displayName: input.displayName, roles: ['member'] };
+  }
+
   /**
    * Checks an email and password, rate-limited per IP and per account.
    * @throws AppError `unauthorized` on bad credentials, `rate_limited` when over budget.

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestApp, forEachBackend, type TestApp } from '../../test/harness.js';
+import { DEMO_OPERATOR, seedDemo } from './seed.js';
+
+forEachBackend((backend) => {
+  let t: TestApp;
+  let summary: Awaited<ReturnType<typeof seedDemo>>;
+  beforeAll(async () => {
+    t = await createTestApp(backend);
+    summary = await seedDemo(t.app, { onlyIfEmpty: true });
+  });
+  afterAll(() => t.close());
+
+  it('loads the five communities and a few hundred members', async () => {
+    expect(summary).toMatchObject({ communities: 5, members: 320 });
+    const names = (await t.visitor.get('/api/v1/communities')).json().items.map((c: { name: string }) => c.name);
+    expect(names).toEqual(['美食', '白领', '母婴', '健身', '大学生']);
+  });
+
+  it('tells the wine story: the need is open past its first milestone, with comments and three solutions including 375 ml', async () => {
+    const found = (await t.visitor.get('/api/v1/needs', { query: { q: '红酒', sort: 'top' } })).json().items;
+    const wine = found[0];
+    expect(wine.title).toContain('红酒');
+    expect(wine).toMatchObject({ stage: 'open', solutionCount: 3 });
+    expect(wine.supportCount).toBeGreaterThan(100);
+    expect(wine.milestone.index).toBeGreaterThanOrEqual(1);
+    expect(wine.intent.quantity).toBeGreaterThan(0);
+    const solutions = (await t.visitor.get(`/api/v1/needs/${wine.id}/solutions`, { query: { sort: 'top' } })).json().items;
+    expect(solutions).toHaveLength(3);
+    expect(solutions[0].title).toContain('375ml');
+    const comments = (await t.visitor.get(`/api/v1/needs/${wine.id}/comments`)).json().items;
+    expect(comments.length).toBeGreaterThanOrEqual(2);
+    expect(comments.some((c: { replies: { mentions: unknown[] }[] }) => c.replies.some((r) => r.mentions.length === 1))).toBe(
+      true,
+    );
+    const scene = (await t.visitor.get(`/api/v1/scenes/${wine.sceneId}`)).json();
+    expect(scene.title).toBe('开瓶的红酒一次喝不完');
+  });
+
+  it('has needs at every stage', async () => {
+    const stages = [
+      'open',
+      'qualified',
+      'in_review',
+      'accepted',
+      'declined',
+      'in_development',
+      'launched',
+      'delivered',
+      'expired',
+      'merged',
+    ];
+    for (const stage of stages) {
+      const items = (await t.visitor.get('/api/v1/needs', { query: { stage } })).json().items;
+      expect(items.length, stage).toBeGreaterThan(0);
+    }
+  });
+
+  it('signs in the demo operator and does nothing on a database that has members', async () => {
+    const res = await t.visitor.post('/api/v1/auth/login', { email: DEMO_OPERATOR.email, password: DEMO_OPERATOR.password });
+    expect(res.json().member.roles).toContain('operator');
+    expect(await seedDemo(t.app, { onlyIfEmpty: true })).toBeNull();
+  });
+
+  it('is deterministic: a second empty database gets the same story', async () => {
+    const other = await createTestApp(backend);
+    try {
+      expect(await seedDemo(other.app, { onlyIfEmpty: true })).toEqual(summary);
+      const counts = async (x: TestApp) =>
+        (await x.visitor.get('/api/v1/needs', { query: { sort: 'top', limit: 100, stage: 'open' } }))
+          .json()
+          .items.map((n: { title: string; supportCount: number }) => [n.title, n.supportCount]);
+      expect(await counts(other)).toEqual(await counts(t));
+    } finally {
+      await other.close();
+    }
+  });
+});
