@@ -1,0 +1,82 @@
+/**
+ * Types of every request and response, inferred from the server's Zod contracts. `import type`
+ * only: the schemas stay on the server and no zod reaches the browser bundle.
+ */
+import type { z } from 'zod';
+import type * as accounts from '../../../src/contracts/accounts.js';
+import type * as comments from '../../../src/contracts/comments.js';
+import type * as common from '../../../src/contracts/common.js';
+import type * as communities from '../../../src/contracts/communities.js';
+import type * as members from '../../../src/contracts/members.js';
+import type * as needs from '../../../src/contracts/needs.js';
+import type * as scenes from '../../../src/contracts/scenes.js';
+import type * as solutions from '../../../src/contracts/solutions.js';
+
+export type Money = z.infer<typeof common.Money>;
+export type Problem = z.infer<typeof common.Problem>;
+export type FieldProblem = z.infer<typeof common.FieldProblem>;
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+/** Queries: the parsed shape, every key optional (coerced inputs infer `unknown`). */
+export type PageQuery = Partial<z.infer<typeof common.PageQuery>>;
+
+export type Role = z.infer<typeof accounts.Role>;
+export type Member = z.infer<typeof accounts.Member>;
+export type Me = z.infer<typeof accounts.Me>;
+export type MemberReply = z.infer<typeof accounts.MemberReply>;
+export type RegisterBody = z.input<typeof accounts.RegisterBody>;
+export type LoginBody = z.input<typeof accounts.LoginBody>;
+export type MemberRef = z.infer<typeof members.MemberRef>;
+
+export type Community = z.infer<typeof communities.Community>;
+export type Milestone = z.infer<typeof communities.Milestone>;
+export type CreateCommunityBody = z.input<typeof communities.CreateCommunityBody>;
+export type UpdateCommunityBody = z.input<typeof communities.UpdateCommunityBody>;
+export type MembershipReply = z.infer<typeof communities.MembershipReply>;
+
+export type Scene = z.infer<typeof scenes.Scene>;
+export type CreateSceneBody = z.input<typeof scenes.CreateSceneBody>;
+export type SceneListQuery = Partial<z.infer<typeof scenes.SceneListQuery>>;
+
+export type NeedStage = z.infer<typeof needs.NeedStage>;
+export type Need = z.infer<typeof needs.Need>;
+export type PurchaseIntent = z.infer<typeof needs.PurchaseIntent>;
+export type CreateNeedBody = z.input<typeof needs.CreateNeedBody>;
+export type NeedListQuery = Partial<z.infer<typeof needs.NeedListQuery>>;
+export type SupportBody = z.input<typeof needs.SupportBody>;
+export type SupportReply = z.infer<typeof needs.SupportReply>;
+export type ReviewBody = z.input<typeof needs.ReviewBody>;
+export type MergeBody = z.input<typeof needs.MergeBody>;
+export type AdvanceBody = z.input<typeof needs.AdvanceBody>;
+export type Supporter = z.infer<typeof needs.Supporter>;
+
+export type Solution = z.infer<typeof solutions.Solution>;
+export type SolutionVersion = z.infer<typeof solutions.SolutionVersion>;
+export type CreateSolutionBody = z.input<typeof solutions.CreateSolutionBody>;
+export type ReviseSolutionBody = z.input<typeof solutions.ReviseSolutionBody>;
+export type SolutionListQuery = Partial<z.infer<typeof solutions.SolutionListQuery>>;
+export type VoteReply = z.infer<typeof solutions.VoteReply>;
+
+/** The contract declares `replies` through a lazy `z.ZodType`, which infers `unknown[]`: name its items here. */
+export type Comment = Omit<z.infer<typeof comments.Comment>, 'replies'> & { replies?: Comment[] };
+export type CreateCommentBody = z.input<typeof comments.CreateCommentBody>;
+
+/** All the stages, in the order a need goes through them (for filters and badges). */
+export const NEED_STAGES = [
+  'open',
+  'qualified',
+  'in_review',
+  'accepted',
+  'declined',
+  'in_development',
+  'launched',
+  'delivered',
+  'expired',
+  'merged',
+] as const satisfies readonly NeedStage[];
+/** Fails to compile when the contract gains a stage that the list above lacks. */
+export type MissingStages = Exclude<NeedStage, (typeof NEED_STAGES)[number]> extends never ? true : never;
+const _allStages: MissingStages = true;
+void _allStages;

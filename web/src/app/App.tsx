@@ -1,0 +1,59 @@
+import { lazy, Suspense } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { Loading } from '../components/Async';
+import { CommunityPage } from '../pages/Community/CommunityPage';
+import { HomePage } from '../pages/Home/HomePage';
+import { NeedPage } from '../pages/Need/NeedPage';
+import { NewNeedPage } from '../pages/NewNeed/NewNeedPage';
+import { NewScenePage } from '../pages/NewScene/NewScenePage';
+import { NewSolutionPage } from '../pages/NewSolution/NewSolutionPage';
+import { NotFoundPage } from '../pages/NotFound/NotFoundPage';
+import { ProfilePage } from '../pages/Profile/ProfilePage';
+import { ScenePage } from '../pages/Scene/ScenePage';
+import { SearchPage } from '../pages/Search/SearchPage';
+import { SignInPage } from '../pages/SignIn/SignInPage';
+import { SignUpPage } from '../pages/SignUp/SignUpPage';
+import { SolutionPage } from '../pages/Solution/SolutionPage';
+import { AuthProvider } from './auth';
+import { Layout } from './Layout';
+import { RequireAuth } from './RequireAuth';
+
+/** The operator console is its own chunk: members never download it. */
+const OperatorConsole = lazy(() => import('../pages/Operator/OperatorConsole'));
+
+/** Every page of the web app, in one visible list. */
+export function App() {
+  return (
+    <BrowserRouter>
+      <AuthProvider>
+        <Routes>
+          <Route element={<Layout />}>
+            <Route index element={<HomePage />} />
+            <Route path="search" element={<SearchPage />} />
+            <Route path="c/:slug" element={<CommunityPage />} />
+            <Route path="scenes/new" element={<NewScenePage />} />
+            <Route path="scenes/:id" element={<ScenePage />} />
+            <Route path="needs/new" element={<NewNeedPage />} />
+            <Route path="needs/:id" element={<NeedPage />} />
+            <Route path="needs/:id/solutions/new" element={<NewSolutionPage />} />
+            <Route path="solutions/:id" element={<SolutionPage />} />
+            <Route path="signin" element={<SignInPage />} />
+            <Route path="signup" element={<SignUpPage />} />
+            <Route path="me" element={<ProfilePage />} />
+            <Route
+              path="operator/*"
+              element={
+                <RequireAuth needs="operator">
+                  <Suspense fallback={<Loading />}>
+                    <OperatorConsole />
+                  </Suspense>
+                </RequireAuth>
+              }
+            />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </AuthProvider>
+    </BrowserRouter>
+  );
+}

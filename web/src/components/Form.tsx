@@ -1,0 +1,133 @@
+import type { TFunction } from 'i18next';
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useId,
+  useState,
+} from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api';
+import { errorMessage } from './Async';
+
+/** Server field messages in the UI's language where they follow a known pattern; as sent otherwise. */
+export function fieldMessage(t: TFunction, message: string): string {
+  if (/too small.*>=?\s*1 char|required|received undefined|at least 1/i.test(message)) return t('fieldErrors.required');
+  const tooShort = /too small.*>=?\s*(\d+)/i.exec(message);
+  if (tooShort) return t('fieldErrors.tooSmall', { min: tooShort[1] });
+  const tooBig = /too big.*<=?\s*(\d+)/i.exec(message);
+  if (tooBig) return t('fieldErrors.tooBig', { max: tooBig[1] });
+  if (/email/i.test(message)) return t('fieldErrors.email');
+  if (/expected number/i.test(message)) return t('fieldErrors.number');
+  if (/not a known field/i.test(message)) return t('fieldErrors.unknown');
+  return message;
+}
+
+/** The state of a form's submission: busy, field problems from the server, and a general error. */
+export function useSubmit() {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+
+  async function run<T>(action: () => Promise<T>): Promise<T | undefined> {
+    setBusy(true);
+    setError(undefined);
+    setFields({});
+    try {
+      return await action();
+    } catch (err) {
+      if (err instanceof ApiError && Object.keys(err.fields).length) {
+        setFields(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, fieldMessage(t, v)])));
+      }
+      setError(errorMessage(t, err));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+  /** The message for a field path, or for any path below it (`milestones` covers `milestones.0.goal`). */
+  const fieldError = (path: string): string | undefined =>
+    fields[path] ?? Object.entries(fields).find(([k]) => k.startsWith(`${path}.`))?.[1];
+  return { busy, error, fields, fieldError, run, setError };
+}
+
+interface FieldShell {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  className?: string;
+}
+
+function Shell({ id, label, hint, error, className, children }: FieldShell & { id: string; children: ReactNode }) {
+  return (
+    <div className={`field ${error ? 'field-invalid' : ''} ${className ?? ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function describedBy(id: string, hint: unknown, error: unknown) {
+  return [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+/** A labelled input with its hint and its server error. */
+export function TextField({ label, hint, error, className, ...input }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  return (
+    <Shell id={id} label={label} hint={hint} error={error} className={className}>
+      <input id={id} aria-invalid={!!error} aria-describedby={describedBy(id, hint, error)} {...input} />
+    </Shell>
+  );
+}
+
+/** A labelled textarea with its hint and its server error. */
+export function TextArea({ label, hint, error, className, ...input }: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  return (
+    <Shell id={id} label={label} hint={hint} error={error} className={className}>
+      <textarea id={id} rows={4} aria-invalid={!!error} aria-describedby={describedBy(id, hint, error)} {...input} />
+    </Shell>
+  );
+}
+
+/** A labelled select with its hint and its server error. */
+export function SelectField({
+  label,
+  hint,
+  error,
+  className,
+  children,
+  ...select
+}: FieldShell & SelectHTMLAttributes<HTMLSelectElement>) {
+  const id = useId();
+  return (
+    <Shell id={id} label={label} hint={hint} error={error} className={className}>
+      <select id={id} aria-invalid={!!error} aria-describedby={describedBy(id, hint, error)} {...select}>
+        {children}
+      </select>
+    </Shell>
+  );
+}
+
+/** The general error of a form, read out when it appears. */
+export function FormAlert({ error }: { error?: string }) {
+  if (!error) return null;
+  return (
+    <div className="notice notice-error" role="alert">
+      {error}
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Money } from '../api/types';
+
+const cache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>();
+function cached<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.RelativeTimeFormat>(key: string, make: () => T): T {
+  let f = cache.get(key);
+  if (!f) {
+    f = make();
+    cache.set(key, f);
+  }
+  return f as T;
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['week', 7 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** Dates, numbers and money in the UI's language, through Intl. */
+export function formatters(locale: string) {
+  const date = (iso: string) =>
+    cached(`d:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' })).format(new Date(iso));
+  const dateTime = (iso: string) =>
+    cached(`dt:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })).format(
+      new Date(iso),
+    );
+  const number = (n: number) => cached(`n:${locale}`, () => new Intl.NumberFormat(locale)).format(n);
+  const percent = (ratio: number) =>
+    cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })).format(ratio);
+  const money = (m: Money) => {
+    const f = cached(
+      `m:${locale}:${m.currency}`,
+      () => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }),
+    );
+    const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
+    const value = m.amount / 10 ** digits;
+    return Number.isInteger(value)
+      ? cached(
+          `mi:${locale}:${m.currency}`,
+          () => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency, maximumFractionDigits: 0 }),
+        ).format(value)
+      : f.format(value);
+  };
+  /** "3 days ago", "in 2 months": relative to now. */
+  const relative = (iso: string, now = Date.now()) => {
+    const seconds = (new Date(iso).getTime() - now) / 1000;
+    const rtf = cached(`r:${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
+    for (const [unit, size] of UNITS) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+    return rtf.format(0, 'minute');
+  };
+  return { date, dateTime, number, percent, money, relative };
+}
+
+/** Formatters for the current language; re-render on a language switch. */
+export function useFormat() {
+  const { i18n } = useTranslation();
+  return useMemo(() => formatters(i18n.language), [i18n.language]);
+}
+
+/** Minor units of a currency (2 for CNY). */
+export function minorDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}

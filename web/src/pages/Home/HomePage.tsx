@@ -1,0 +1,45 @@
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api } from '../../api';
+import { usePaged } from '../../app/useApi';
+import { usePageTitle } from '../../app/usePageTitle';
+import { CommunityCard, NeedCard } from '../../components/Cards';
+import { PagedList } from '../../components/PagedList';
+import { SearchBox } from '../../components/SearchBox';
+
+/** Home: search, the communities, and the needs gathering support fastest. */
+export function HomePage() {
+  const { t } = useTranslation();
+  usePageTitle(undefined);
+  const communities = usePaged((cursor) => api.communities.list({ cursor, limit: 50 }), []);
+  const needs = usePaged((cursor) => api.needs.list({ sort: 'hot', cursor, limit: 10 }), []);
+  return (
+    <>
+      <section className="hero">
+        <h1>{t('home.title')}</h1>
+        <p className="lede">{t('home.lede')}</p>
+        <SearchBox />
+        <p className="hero-actions">
+          <Link to="/scenes/new" className="btn btn-primary">
+            {t('home.describeScene')}
+          </Link>
+        </p>
+      </section>
+      <div className="columns">
+        <section aria-labelledby="hot-heading" className="col-main">
+          <h2 id="hot-heading">{t('home.hotNeeds')}</h2>
+          <PagedList list={needs} empty={t('home.noNeeds')} render={(n) => <NeedCard key={n.id} need={n} />} />
+        </section>
+        <section aria-labelledby="communities-heading" className="col-side">
+          <h2 id="communities-heading">{t('home.communities')}</h2>
+          <PagedList
+            list={communities}
+            className="compact-list"
+            empty={t('home.noCommunities')}
+            render={(c) => <CommunityCard key={c.id} community={c} />}
+          />
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,109 @@
+import { lazy, Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api';
+import type { Need } from '../../api/types';
+import { useAuth } from '../../app/auth';
+import { useApi } from '../../app/useApi';
+import { usePageTitle } from '../../app/usePageTitle';
+import { Async, Loading } from '../../components/Async';
+import { Comments } from '../../components/Comments';
+import { RichText } from '../../components/RichText';
+import { Solutions } from '../../components/Solutions';
+import { StageBadge } from '../../components/StageBadge';
+import { SupportPanel } from '../../components/SupportPanel';
+import { useFormat } from '../../i18n/format';
+
+/** ECharts is big: the chart loads only when someone opens it. */
+const SupportChart = lazy(() => import('../../components/SupportChart'));
+
+/** A need: stage, support with its milestone bar and purchase intent, solutions and comments. */
+export function NeedPage() {
+  const { id = '' } = useParams();
+  const { me } = useAuth();
+  // Reload when the caller changes: `supported` and `myIntent` are per member.
+  const need = useApi(() => api.needs.get(id), [id, me?.id]);
+  return (
+    <Async state={need.state} reload={need.reload}>
+      {(n) => <NeedView need={n} reload={need.reload} replace={(next) => need.set(() => next)} />}
+    </Async>
+  );
+}
+
+function NeedView({ need, reload, replace }: { need: Need; reload: () => void; replace: (n: Need) => void }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { isOperator } = useAuth();
+  usePageTitle(need.title);
+  const [showChart, setShowChart] = useState(false);
+  const scene = useApi(() => api.scenes.get(need.sceneId), [need.sceneId]);
+  // Refresh quietly after a support: the milestone may have moved on.
+  const refresh = () => {
+    api.needs.get(need.id).then(replace, () => undefined);
+  };
+
+  return (
+    <article className="need">
+      <header className="page-head">
+        <p className="eyebrow">
+          {scene.state.status === 'ok' ? (
+            <Link to={`/scenes/${scene.state.data.id}`}>{t('need.inScene', { title: scene.state.data.title })}</Link>
+          ) : (
+            t('need.eyebrow')
+          )}
+        </p>
+        <div className="title-row">
+          <h1>{need.title}</h1>
+          <StageBadge stage={need.stage} />
+        </div>
+        <p className="meta">
+          {t('common.by', { name: need.author.displayName })} · <time dateTime={need.createdAt}>{f.date(need.createdAt)}</time>
+        </p>
+        {need.mergedInto && (
+          <p className="notice">
+            {t('need.mergedInto')} <Link to={`/needs/${need.mergedInto}`}>{t('need.goToMerged')}</Link>
+          </p>
+        )}
+        {need.review && (
+          <p className={`notice ${need.review.decision === 'decline' ? 'notice-error' : 'notice-ok'}`}>
+            {t(need.review.decision === 'accept' ? 'need.reviewAccepted' : 'need.reviewDeclined', {
+              date: f.date(need.review.at),
+            })}{' '}
+            <q>{need.review.reason}</q>
+          </p>
+        )}
+      </header>
+      <div className="columns">
+        <div className="col-main">
+          <RichText text={need.body} />
+          <Solutions need={need} onNeedChanged={replace} />
+          <Comments target={{ needId: need.id }} count={need.commentCount} />
+        </div>
+        <aside className="col-side">
+          <SupportPanel need={need} onChanged={refresh} />
+          <div className="chart-box">
+            {showChart ? (
+              <Suspense fallback={<Loading />}>
+                <SupportChart needId={need.id} />
+              </Suspense>
+            ) : (
+              <button type="button" className="btn btn-ghost" onClick={() => setShowChart(true)}>
+                {t('chart.show')}
+              </button>
+            )}
+          </div>
+          {isOperator && (
+            <p>
+              <Link className="btn btn-small" to={`/operator/needs/${need.id}`}>
+                {t('need.manage')}
+              </Link>
+            </p>
+          )}
+          <button type="button" className="btn btn-ghost btn-small" onClick={reload}>
+            {t('common.refresh')}
+          </button>
+        </aside>
+      </div>
+    </article>
+  );
+}

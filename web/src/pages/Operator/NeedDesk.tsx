@@ -1,0 +1,89 @@
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api';
+import type { AdvanceBody, Need } from '../../api/types';
+import { useApi } from '../../app/useApi';
+import { Async } from '../../components/Async';
+import { Comments } from '../../components/Comments';
+import { FormAlert, SelectField, useSubmit } from '../../components/Form';
+import { Solutions } from '../../components/Solutions';
+import { StageBadge } from '../../components/StageBadge';
+import { useFormat } from '../../i18n/format';
+import { ReviewActions } from './ReviewActions';
+
+const REVIEWABLE = new Set(['open', 'qualified', 'in_review']);
+const ADVANCE: AdvanceBody['stage'][] = ['in_review', 'in_development', 'launched', 'delivered'];
+
+/** One need at the operator's desk: decide, merge, move its stage, choose its solution, moderate. */
+export function NeedDesk() {
+  const { id = '' } = useParams();
+  const need = useApi(() => api.needs.get(id), [id]);
+  return (
+    <Async state={need.state} reload={need.reload}>
+      {(n) => <Desk need={n} replace={(next) => need.set(() => next)} />}
+    </Async>
+  );
+}
+
+function Desk({ need, replace }: { need: Need; replace: (n: Need) => void }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  return (
+    <div className="desk">
+      <header className="page-head">
+        <div className="title-row">
+          <h2>
+            <Link to={`/needs/${need.id}`}>{need.title}</Link>
+          </h2>
+          <StageBadge stage={need.stage} />
+        </div>
+        <p className="meta">
+          {t('need.supports', { count: need.supportCount, n: f.number(need.supportCount) })} ·{' '}
+          {t('need.solutions', { count: need.solutionCount, n: f.number(need.solutionCount) })} ·{' '}
+          {t('need.comments', { count: need.commentCount, n: f.number(need.commentCount) })}
+        </p>
+      </header>
+      {REVIEWABLE.has(need.stage) && (
+        <section aria-labelledby="decide-heading">
+          <h3 id="decide-heading">{t('operator.decide')}</h3>
+          <ReviewActions need={need} onDone={replace} />
+        </section>
+      )}
+      {need.stage !== 'merged' && need.stage !== 'declined' && <AdvanceForm need={need} onDone={replace} />}
+      <Solutions need={need} onNeedChanged={replace} />
+      <Comments target={{ needId: need.id }} count={need.commentCount} />
+    </div>
+  );
+}
+
+function AdvanceForm({ need, onDone }: { need: Need; onDone: (n: Need) => void }) {
+  const { t } = useTranslation();
+  const [stage, setStage] = useState<AdvanceBody['stage']>('in_development');
+  const submit = useSubmit();
+  async function advance(e: FormEvent) {
+    e.preventDefault();
+    const next = await submit.run(() => api.needs.advance(need.id, { stage }));
+    if (next) onDone(next);
+  }
+  return (
+    <form className="form form-inline" onSubmit={advance} noValidate>
+      <SelectField
+        label={t('operator.advance')}
+        value={stage}
+        onChange={(e) => setStage(e.target.value as AdvanceBody['stage'])}
+        error={submit.fieldError('stage')}
+      >
+        {ADVANCE.map((s) => (
+          <option key={s} value={s}>
+            {t(`stage.${s}`)}
+          </option>
+        ))}
+      </SelectField>
+      <button type="submit" className="btn" disabled={submit.busy}>
+        {t('operator.advanceSubmit')}
+      </button>
+      <FormAlert error={submit.error} />
+    </form>
+  );
+}

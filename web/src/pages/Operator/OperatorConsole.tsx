@@ -1,0 +1,31 @@
+import { useTranslation } from 'react-i18next';
+import { NavLink, Route, Routes } from 'react-router';
+import { usePageTitle } from '../../app/usePageTitle';
+import { CommunitySettings } from './CommunitySettings';
+import { Moderation } from './Moderation';
+import { NeedDesk } from './NeedDesk';
+import { ReviewQueue } from './ReviewQueue';
+
+/** The operator console: its own lazily loaded chunk. */
+export default function OperatorConsole() {
+  const { t } = useTranslation();
+  usePageTitle(t('operator.title'));
+  return (
+    <div className="console">
+      <h1>{t('operator.title')}</h1>
+      <nav aria-label={t('operator.nav')} className="tabs">
+        <NavLink to="/operator" end>
+          {t('operator.review')}
+        </NavLink>
+        <NavLink to="/operator/communities">{t('operator.communities')}</NavLink>
+        <NavLink to="/operator/moderation">{t('operator.moderation')}</NavLink>
+      </nav>
+      <Routes>
+        <Route index element={<ReviewQueue />} />
+        <Route path="needs/:id" element={<NeedDesk />} />
+        <Route path="communities" element={<CommunitySettings />} />
+        <Route path="moderation" element={<Moderation />} />
+      </Routes>
+    </div>
+  );
+}
