@@ -4,11 +4,6 @@ import type { AccountsTables, ApiTokensTable, MembersTable, SessionsTable } from
 
 const q = (ex: Executor) => ex as Kysely<AccountsTables>;
 
-export interface SessionWithMember {
-  session: SessionsTable;
-  roles: string[];
-}
-
 export const accountsRepository = {
   async insertMember(ex: Executor, row: MembersTable): Promise<void> {
     await q(ex).insertInto('members').values(row).execute();
@@ -61,8 +56,34 @@ export const accountsRepository = {
     await q(ex).insertInto('sessions').values(row).execute();
   },
 
-  findSessionByHash(ex: Executor, tokenHash: string) {
-    return q(ex).selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+  /** A live session with its member's granted roles, in one query (this runs on every request). */
+  async findSessionWithRoles(ex: Executor, tokenHash: string) {
+    const rows = await q(ex)
+      .selectFrom('sessions')
+      .leftJoin('member_roles', 'member_roles.member_id', 'sessions.member_id')
+      .selectAll('sessions')
+      .select('member_roles.role')
+      .where('sessions.token_hash', '=', tokenHash)
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const { role: _role, ...session } = first;
+    return { session, roles: rows.flatMap((r) => (r.role ? [r.role] : [])) };
+  },
+
+  /** An API token with its member's granted roles, in one query (this runs on every request). */
+  async findTokenWithRoles(ex: Executor, tokenHash: string) {
+    const rows = await q(ex)
+      .selectFrom('api_tokens')
+      .leftJoin('member_roles', 'member_roles.member_id', 'api_tokens.member_id')
+      .selectAll('api_tokens')
+      .select('member_roles.role')
+      .where('api_tokens.token_hash', '=', tokenHash)
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const { role: _role, ...token } = first;
+    return { token, roles: rows.flatMap((r) => (r.role ? [r.role] : [])) };
   },
 
   async touchSession(ex: Executor, id: string, lastSeen: string, expires: string): Promise<void> {
@@ -79,10 +100,6 @@ export const accountsRepository = {
 
   async insertToken(ex: Executor, row: ApiTokensTable): Promise<void> {
     await q(ex).insertInto('api_tokens').values(row).execute();
-  },
-
-  findTokenByHash(ex: Executor, tokenHash: string) {
-    return q(ex).selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
   },
 
   listTokens(ex: Executor, memberId: string) {

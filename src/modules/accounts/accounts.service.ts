@@ -194,9 +194,10 @@ export class AccountsService implements Authenticator {
 
   async fromSessionToken(token: string): Promise<Actor | null> {
     const ex = this.deps.db.kysely;
-    const session = await repo.findSessionByHash(ex, sha256(token));
+    const found = await repo.findSessionWithRoles(ex, sha256(token));
     const now = this.now;
-    if (!session || session.expires_at <= now.toISOString()) return null;
+    if (!found || found.session.expires_at <= now.toISOString()) return null;
+    const { session } = found;
     // Sliding expiry, written at most once an hour per session.
     if (now.getTime() - Date.parse(session.last_seen_at) > TOUCH_EVERY_MS) {
       const expires = new Date(now.getTime() + this.deps.config.sessionTtlDays * 86_400_000);
@@ -204,7 +205,7 @@ export class AccountsService implements Authenticator {
     }
     return {
       memberId: session.member_id,
-      roles: rolesFrom(await repo.rolesOf(ex, session.member_id)),
+      roles: rolesFrom(found.roles),
       via: 'session',
       csrfToken: session.csrf_token,
       sessionId: session.id,
@@ -214,13 +215,14 @@ export class AccountsService implements Authenticator {
   async fromBearerToken(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
     const ex = this.deps.db.kysely;
-    const row = await repo.findTokenByHash(ex, sha256(token));
-    if (!row || row.revoked_at) return null;
+    const found = await repo.findTokenWithRoles(ex, sha256(token));
+    if (!found || found.token.revoked_at) return null;
+    const row = found.token;
     const now = this.now;
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
       await repo.touchToken(ex, row.id, now.toISOString());
     }
-    return { memberId: row.member_id, roles: rolesFrom(await repo.rolesOf(ex, row.member_id)), via: 'token' };
+    return { memberId: row.member_id, roles: rolesFrom(found.roles), via: 'token' };
   }
 
   /** Issues a bearer token for API clients; the secret is shown once and stored hashed. */

@@ -41,6 +41,29 @@ function pgTypes() {
   };
 }
 
+const STATEMENT_CACHE = 1000;
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a short statement. The same
+ * SQL text always compiles to the same statement, so keep the most recent ones (statements are
+ * reusable; Kysely never iterates one while another query runs on the connection).
+ */
+function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
+}
+
 /** Opens the database the configuration names: SQLite (WAL, foreign keys, busy timeout) or a PostgreSQL pool. */
 export function openDatabase(config: DatabaseConfig): Database {
   if (config.dialect === 'sqlite') {
@@ -50,6 +73,7 @@ export function openDatabase(config: DatabaseConfig): Database {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    cachePreparedStatements(sqlite);
     const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
     return wrap('sqlite', kysely);
   }
