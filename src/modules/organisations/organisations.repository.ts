@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
+import { dialectOf } from '../../platform/db/dialect.js';
 import type { OrganisationsTable, OrganisationsTables } from './organisations.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<OrganisationsTables>;
@@ -41,6 +42,15 @@ export const organisationsRepository = {
       .where('organisation_id', '=', organisationId)
       .orderBy('added_at')
       .execute();
+  },
+
+  /**
+   * Serialises changes to one member's partnerships until the transaction ends, so that counting
+   * the remaining ones (to revoke the role) and adding one cannot interleave. SQLite has one writer.
+   */
+  async lockMemberships(ex: Executor, memberId: string): Promise<void> {
+    if (dialectOf(ex) !== 'postgres') return;
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`organisation_members:${memberId}`}, 0))`.execute(ex);
   },
 
   async addMember(ex: Executor, organisationId: string, memberId: string, now: string): Promise<void> {

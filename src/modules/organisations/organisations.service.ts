@@ -106,6 +106,7 @@ export class OrganisationsService {
   async addPartner(actor: Actor, organisationId: string, memberId: string): Promise<void> {
     await this.getOrganisation(organisationId);
     await this.deps.db.transaction(async (trx) => {
+      await repo.lockMemberships(trx, memberId);
       await this.deps.accounts.getMember(trx, memberId);
       await repo.addMember(trx, organisationId, memberId, this.deps.clock.now().toISOString());
       await this.deps.accounts.grantRole(trx, memberId, 'partner');
@@ -123,6 +124,7 @@ export class OrganisationsService {
   async removePartner(actor: Actor, organisationId: string, memberId: string): Promise<void> {
     await this.getOrganisation(organisationId);
     await this.deps.db.transaction(async (trx) => {
+      await repo.lockMemberships(trx, memberId);
       await repo.removeMember(trx, organisationId, memberId);
       if ((await repo.countMemberships(trx, memberId)) === 0) await this.deps.accounts.revokeRole(trx, memberId, 'partner');
       await this.deps.events.publish(trx, {

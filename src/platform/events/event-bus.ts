@@ -127,10 +127,18 @@ export class EventBus {
     await this.running?.catch(() => {});
   }
 
-  /** Delivers until every subscriber has caught up (or is waiting to retry). For tests and the CLI. */
+  /**
+   * Delivers until every subscriber has caught up with the events committed before the call (or is
+   * waiting to retry). For tests and the CLI.
+   */
   async drain(maxRounds = 1000): Promise<void> {
     for (let i = 0; i < maxRounds; i++) {
-      if ((await this.runOnce()) === 0) return;
+      // On PostgreSQL an unrelated transaction still in flight holds back events committed after it
+      // began; a pass that delivers nothing has only caught up when nothing was held back before it.
+      const heldBack = await repo.hasHeldBack(this.db.kysely);
+      if ((await this.runOnce()) > 0) continue;
+      if (!heldBack) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error('event bus did not drain');
   }
