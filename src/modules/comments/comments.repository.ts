@@ -37,6 +37,17 @@ export const commentsRepository = {
     return q(ex).selectFrom('comments').selectAll().where('parent_id', 'in', parentIds).orderBy('id').execute();
   },
 
+  /** How many of a need's comments are not deleted. */
+  async countLive(ex: Executor, needId: string): Promise<number> {
+    const r = await q(ex)
+      .selectFrom('comments')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('need_id', '=', needId)
+      .where('deleted', '=', 0)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
   /** Moves a merged need's comments to its target; returns how many moved. */
   async moveToNeed(ex: Executor, fromNeedId: string, intoNeedId: string): Promise<number> {
     const r = await q(ex)

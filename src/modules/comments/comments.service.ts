@@ -49,25 +49,42 @@ export class CommentsService {
       rows.map((r) => r.author_id),
     );
     const operator = actor?.roles.includes('operator') ?? false;
-    return rows.map((r) => ({
-      id: r.id,
-      needId: r.need_id,
-      solutionId: r.solution_id,
-      parentId: r.parent_id,
-      author: { id: r.author_id, displayName: names.get(r.author_id) ?? '' },
+    return rows.map((r) => {
       // Hidden comments stay readable to operators, marked; deleted ones are gone for everyone.
-      body: r.deleted || (r.hidden && !operator) ? '' : r.body,
-      mentions: JSON.parse(r.mentions),
-      hidden: r.hidden === 1,
-      deleted: r.deleted === 1,
-      createdAt: r.created_at,
-      editedAt: r.edited_at,
-    }));
+      // The mentions come from the body, so they go with it.
+      const redacted = r.deleted === 1 || (r.hidden === 1 && !operator);
+      return {
+        id: r.id,
+        needId: r.need_id,
+        solutionId: r.solution_id,
+        parentId: r.parent_id,
+        author: { id: r.author_id, displayName: names.get(r.author_id) ?? '' },
+        body: redacted ? '' : r.body,
+        mentions: redacted ? [] : JSON.parse(r.mentions),
+        hidden: r.hidden === 1,
+        deleted: r.deleted === 1,
+        createdAt: r.created_at,
+        editedAt: r.edited_at,
+      };
+    });
   }
 
   private async mentionsIn(ex: Executor, body: string) {
-    const names = [...body.matchAll(MENTION)].map((m) => m[1]!);
+    // A name may hold dots and dashes, but one at the end is more often the sentence's: try both.
+    const names = [...body.matchAll(MENTION)].flatMap((m) => {
+      const trimmed = m[1]!.replace(/[.-]+$/u, '');
+      return trimmed && trimmed !== m[1] ? [m[1]!, trimmed] : [m[1]!];
+    });
     return names.length ? this.deps.accounts.membersByDisplayName(ex, names) : [];
+  }
+
+  /**
+   * Takes the need's row lock (PostgreSQL) before any comment's, the order a merge takes them in
+   * (the need, then its comments), so that a merge and a comment's change neither deadlock nor leave
+   * a comment behind. The needs module offers no lock, and an UPDATE that adds nothing takes one.
+   */
+  private lockNeed(trx: Executor, needId: string): Promise<void> {
+    return this.deps.needs.addToCounts(trx, needId, {});
   }
 
   /** Where a target lives: the need whose comment count it feeds, if any. */
@@ -84,6 +101,7 @@ export class CommentsService {
   async postComment(actor: Actor, target: CommentTarget, input: { body: string; parentId?: string }) {
     const now = this.deps.clock.now();
     const row = await this.deps.db.transaction(async (trx) => {
+      if ('needId' in target) await this.lockNeed(trx, target.needId);
       const { needId } = await this.resolve(trx, target);
       if (input.parentId) {
         const parent = await repo.find(trx, input.parentId);
@@ -152,16 +170,26 @@ export class CommentsService {
 
   /** The author deletes their comment (its replies stay). */
   async deleteComment(actor: Actor, id: string): Promise<void> {
-    await this.deps.db.transaction(async (trx) => {
-      const row = await repo.findForUpdate(trx, id);
-      if (!row) throw AppError.notFound('Comment');
-      if (row.author_id !== actor.memberId)
-        throw new AppError('forbidden', 'Only the author deletes a comment; operators hide it');
-      if (row.deleted) return;
-      await repo.update(trx, id, { deleted: 1, body: '' });
-      if (row.need_id) await this.deps.needs.addToCounts(trx, row.need_id, { comments: -1 });
-      await this.publish(trx, 'comment.deleted', row, actor.memberId);
-    });
+    for (;;) {
+      const moved = await this.deps.db.transaction(async (trx) => {
+        const seen = await repo.find(trx, id);
+        if (!seen) throw AppError.notFound('Comment');
+        if (seen.author_id !== actor.memberId)
+          throw new AppError('forbidden', 'Only the author deletes a comment; operators hide it');
+        if (seen.deleted) return false;
+        if (seen.need_id) await this.lockNeed(trx, seen.need_id);
+        const row = await repo.findForUpdate(trx, id);
+        if (!row) throw AppError.notFound('Comment');
+        // A merge moved it while this waited for the lock: start again on its new need.
+        if (row.need_id !== seen.need_id) return true;
+        if (row.deleted) return false;
+        await repo.update(trx, id, { deleted: 1, body: '', mentions: '[]' });
+        if (row.need_id) await this.deps.needs.addToCounts(trx, row.need_id, { comments: -1 });
+        await this.publish(trx, 'comment.deleted', row, actor.memberId);
+        return false;
+      });
+      if (!moved) return;
+    }
   }
 
   /** An operator hides (or shows again) a comment. */
@@ -194,8 +222,13 @@ export class CommentsService {
     return { items, nextCursor: page.nextCursor };
   }
 
-  /** Moves a merged need's comments to its target (inside the merge's transaction). */
+  /**
+   * Moves a merged need's comments to its target (inside the merge's transaction); counts the ones
+   * not deleted, as the need's comment count does.
+   */
   async moveToNeed(trx: Executor, fromNeedId: string, intoNeedId: string): Promise<{ comments: number }> {
-    return { comments: await repo.moveToNeed(trx, fromNeedId, intoNeedId) };
+    const live = await repo.countLive(trx, fromNeedId);
+    await repo.moveToNeed(trx, fromNeedId, intoNeedId);
+    return { comments: live };
   }
 }
