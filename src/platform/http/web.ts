@@ -68,7 +68,7 @@ export async function registerWebApp(app: HttpApp, options: { dist?: string } = 
     const url = request.url.split('?')[0] ?? '/';
     if (isServerPath(url)) return reply.callNotFound();
     const name = url.slice(1);
-    if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h' });
+    if (topLevel.has(name)) return reply.sendFile(name, dist, { maxAge: '1h', immutable: false });
     if (url.startsWith('/assets/')) return reply.callNotFound();
     return reply
       .header('content-security-policy', WEB_CSP)

@@ -80,7 +80,7 @@ export const api = {
     create: (needId: string, body: CreateSolutionBody) => request<Solution>('POST', `/needs/${e(needId)}/solutions`, { body }),
     get: (id: string) => request<Solution>('GET', `/solutions/${e(id)}`),
     revise: (id: string, body: ReviseSolutionBody) => request<Solution>('POST', `/solutions/${e(id)}/versions`, { body }),
-    versions: (id: string) => request<Page<SolutionVersion>>('GET', `/solutions/${e(id)}/versions`),
+    versions: (id: string) => request<{ items: SolutionVersion[] }>('GET', `/solutions/${e(id)}/versions`),
     vote: (id: string) => request<VoteReply>('PUT', `/solutions/${e(id)}/vote`),
     unvote: (id: string) => request<VoteReply>('DELETE', `/solutions/${e(id)}/vote`),
   },

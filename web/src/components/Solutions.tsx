@@ -9,8 +9,8 @@ import { useFormat } from '../i18n/format';
 import { ErrorNotice } from './Async';
 import { PagedList } from './PagedList';
 
-/** Stages in which an operator may still pick the solution to build. */
-const CHOOSABLE = new Set(['qualified', 'in_review', 'accepted', 'in_development']);
+/** Stages in which no solution can be chosen any more (the server says the same). */
+const CLOSED = new Set(['merged', 'declined', 'expired']);
 
 /** The solutions of a need, by votes or newest, with vote buttons and (for operators) "choose". */
 export function Solutions({ need, onNeedChanged }: { need: Need; onNeedChanged: (need: Need) => void }) {
@@ -60,7 +60,7 @@ export function Solutions({ need, onNeedChanged }: { need: Need; onNeedChanged: 
             key={s.id}
             solution={s}
             chosen={need.chosenSolutionId === s.id || s.chosen}
-            canChoose={isOperator && CHOOSABLE.has(need.stage) && need.chosenSolutionId !== s.id}
+            canChoose={isOperator && !CLOSED.has(need.stage) && need.chosenSolutionId !== s.id}
             onChoose={() => choose(s)}
           />
         )}

@@ -32,6 +32,7 @@ export function SupportPanel({ need, onChanged }: { need: Need; onChanged: () =>
   }, [need.supported, need.supportCount]);
 
   const open = need.stage === 'open';
+  const own = me?.id === need.author.id;
 
   async function toggle() {
     const before = { supported, count };
@@ -66,7 +67,7 @@ export function SupportPanel({ need, onChanged }: { need: Need; onChanged: () =>
             className={`btn btn-support ${supported ? 'is-on' : ''}`}
             aria-pressed={supported}
             onClick={toggle}
-            disabled={!open || pending}
+            disabled={!open || own || pending}
           >
             <span aria-hidden="true">{supported ? '♥' : '♡'}</span> {supported ? t('support.supported') : t('support.support')}
           </button>
@@ -80,6 +81,7 @@ export function SupportPanel({ need, onChanged }: { need: Need; onChanged: () =>
         </output>
       </div>
       {!open && <p className="hint">{t('support.closed')}</p>}
+      {open && own && <p className="hint">{t('support.own')}</p>}
       {failure && <ErrorNotice error={failure.error} onRetry={failure.retry} />}
       <MilestoneBar need={need} supportCount={count} />
       <p className="intent-summary">

@@ -12,7 +12,7 @@ export function HomePage() {
   const { t } = useTranslation();
   usePageTitle(undefined);
   const communities = usePaged((cursor) => api.communities.list({ cursor, limit: 50 }), []);
-  const needs = usePaged((cursor) => api.needs.list({ sort: 'hot', cursor, limit: 10 }), []);
+  const needs = usePaged((cursor) => api.needs.list({ sort: 'hot', stage: 'open', cursor, limit: 10 }), []);
   return (
     <>
       <section className="hero">

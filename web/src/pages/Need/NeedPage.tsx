@@ -25,12 +25,12 @@ export function NeedPage() {
   const need = useApi(() => api.needs.get(id), [id, me?.id]);
   return (
     <Async state={need.state} reload={need.reload}>
-      {(n) => <NeedView need={n} reload={need.reload} replace={(next) => need.set(() => next)} />}
+      {(n) => <NeedView need={n} replace={(next) => need.set(() => next)} />}
     </Async>
   );
 }
 
-function NeedView({ need, reload, replace }: { need: Need; reload: () => void; replace: (n: Need) => void }) {
+function NeedView({ need, replace }: { need: Need; replace: (n: Need) => void }) {
   const { t } = useTranslation();
   const f = useFormat();
   const { isOperator } = useAuth();
@@ -73,7 +73,7 @@ function NeedView({ need, reload, replace }: { need: Need; reload: () => void; r
           </p>
         )}
       </header>
-      <div className="columns">
+      <div className="columns need-columns">
         <div className="col-main">
           <RichText text={need.body} />
           <Solutions need={need} onNeedChanged={replace} />
@@ -87,7 +87,7 @@ function NeedView({ need, reload, replace }: { need: Need; reload: () => void; r
                 <SupportChart needId={need.id} />
               </Suspense>
             ) : (
-              <button type="button" className="btn btn-ghost" onClick={() => setShowChart(true)}>
+              <button type="button" className="btn btn-small" onClick={() => setShowChart(true)}>
                 {t('chart.show')}
               </button>
             )}
@@ -99,9 +99,6 @@ function NeedView({ need, reload, replace }: { need: Need; reload: () => void; r
               </Link>
             </p>
           )}
-          <button type="button" className="btn btn-ghost btn-small" onClick={reload}>
-            {t('common.refresh')}
-          </button>
         </aside>
       </div>
     </article>
