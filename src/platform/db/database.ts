@@ -88,12 +88,69 @@ export function openDatabase(config: DatabaseConfig): Database {
   return wrap('postgres', kysely);
 }
 
+interface Job {
+  fn: (trx: Executor) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for SQLite, whose writers take turns anyway: transactions that arrive while one is
+ * being committed are run one after another inside a single database transaction, each in its own
+ * savepoint (so one that throws is rolled back alone), and are answered only after the shared
+ * COMMIT. Each is as atomic and isolated as if run alone; the commit cost is paid once per batch.
+ */
+function groupCommit(db: Executor): Database['transaction'] {
+  let queue: Job[] = [];
+  let running = false;
+
+  async function flush(): Promise<void> {
+    running = true;
+    const jobs = queue;
+    queue = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    try {
+      const trx = await db.startTransaction().execute();
+      try {
+        for (const job of jobs) {
+          const sp = await trx.savepoint('job').execute();
+          try {
+            const value = await job.fn(sp);
+            await sp.releaseSavepoint('job').execute();
+            outcomes.push({ ok: true, value });
+          } catch (err) {
+            await sp.rollbackToSavepoint('job').execute();
+            await sp.releaseSavepoint('job').execute();
+            outcomes.push({ ok: false, err });
+          }
+        }
+        await trx.commit().execute();
+      } catch (err) {
+        await trx.rollback().execute().catch(() => {});
+        throw err;
+      }
+      outcomes.forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.err)));
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+    } finally {
+      running = false;
+      if (queue.length > 0) setImmediate(flush);
+    }
+  }
+
+  return <T>(fn: (trx: Executor) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!running && queue.length === 1) setImmediate(flush);
+    });
+}
+
 function wrap(dialect: Dialect, kysely: Kysely<unknown>): Database {
   const db = kysely as Executor;
   return {
     dialect,
     kysely: db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: dialect === 'sqlite' ? groupCommit(db) : (fn) => db.transaction().execute(fn),
     close: () => db.destroy(),
   };
 }
