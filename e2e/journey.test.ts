@@ -146,6 +146,7 @@ for (const backend of backends) {
       await page.getByLabel(zh.scene.tags, { exact: true }).fill('红酒，聚会');
       await page.getByRole('button', { name: zh.sceneForm.submit }).click();
       await page.getByRole('heading', { level: 1, name: '周末聚会剩下的半瓶酒' }).waitFor();
+      const sceneId = new URL(page.url()).pathname.split('/').pop();
       await shot(page, '07-scene');
       await page.getByRole('link', { name: zh.scene.raiseNeed }).click();
       await page.getByLabel(zh.needForm.needTitle).fill('开瓶后的红酒能保存到下周');
@@ -231,6 +232,9 @@ for (const backend of backends) {
       await thread.getByLabel(zh.comments.replyLabel).fill(`@${proposerName} 同感，支持！`);
       await thread.getByRole('button', { name: zh.comments.reply }).click();
       await first.locator('.replies mark.mention', { hasText: `@${proposerName}` }).waitFor();
+      // The support chart (ECharts, its own chunk) loads on demand.
+      await first.getByRole('button', { name: zh.chart.show }).click();
+      await first.getByRole('img', { name: fill(zh.chart.label_other, { count: 3 }) }).waitFor();
       await shot(first, '10-need-discussion');
 
       // The proposer's support is the fourth: the need qualifies.
@@ -239,8 +243,26 @@ for (const backend of backends) {
       await page.getByRole('button', { name: zh.support.supported }).waitFor();
       await expect.poll(() => page.locator('.page-head .badge').first().textContent()).toBe(zh.stage.qualified);
 
-      // The operator accepts it from the review queue, chooses the solution and hides a comment.
+      // A duplicate raised by the author is merged into it by the operator, picked by a search.
+      const csrf = (await author.context.cookies()).find((c) => c.name === 'covalue_csrf')?.value ?? '';
+      const dup = await author.context.request.post('/api/v1/needs', {
+        headers: { 'x-csrf-token': csrf },
+        data: { sceneId, title: '红酒开瓶后放不住', body: '开了的酒两天就坏' },
+      });
+      expect(dup.status()).toBe(201);
       page = op.page;
+      await page.goto(`/operator/needs/${((await dup.json()) as { id: string }).id}`);
+      await page.getByRole('button', { name: zh.operator.merge, exact: true }).click();
+      await page.getByRole('searchbox', { name: zh.operator.mergeSearch }).fill('保存到下周');
+      await page.getByRole('button', { name: zh.search.submit }).click();
+      await page
+        .locator('.picker-row', { hasText: '开瓶后的红酒能保存到下周' })
+        .getByRole('button', { name: zh.operator.pickTarget })
+        .click();
+      await page.getByRole('button', { name: zh.operator.confirmMerge }).click();
+      await page.locator('.page-head .badge', { hasText: zh.stage.merged }).waitFor();
+
+      // The operator accepts it from the review queue, chooses the solution and hides a comment.
       await page.goto('/operator');
       const item = page.locator('li.queue-item', { hasText: '开瓶后的红酒能保存到下周' });
       await item.waitFor();

@@ -61,7 +61,7 @@ export function SupportPanel({ need, onChanged }: { need: Need; onChanged: () =>
         {t('support.heading')}
       </h2>
       <div className="support-row">
-        {me ? (
+        {!open && !supported ? null : me ? (
           <button
             type="button"
             className={`btn btn-support ${supported ? 'is-on' : ''}`}
@@ -85,11 +85,13 @@ export function SupportPanel({ need, onChanged }: { need: Need; onChanged: () =>
       {failure && <ErrorNotice error={failure.error} onRetry={failure.retry} />}
       <MilestoneBar need={need} supportCount={count} />
       <p className="intent-summary">
-        {t('intent.summary', {
-          count: need.intent.supporters,
-          n: f.number(need.intent.supporters),
-          units: f.number(need.intent.quantity),
-        })}
+        {need.intent.supporters > 0
+          ? t('intent.summary', {
+              count: need.intent.supporters,
+              n: f.number(need.intent.supporters),
+              units: f.number(need.intent.quantity),
+            })
+          : t('intent.none')}
       </p>
       {me && open && supported && <IntentForm need={need} onSaved={onChanged} />}
     </section>

@@ -21,12 +21,12 @@ export function NeedDesk() {
   const need = useApi(() => api.needs.get(id), [id]);
   return (
     <Async state={need.state} reload={need.reload}>
-      {(n) => <Desk need={n} replace={(next) => need.set(() => next)} />}
+      {(n) => <Desk need={n} replace={(next) => need.set(() => next)} reload={need.reload} />}
     </Async>
   );
 }
 
-function Desk({ need, replace }: { need: Need; replace: (n: Need) => void }) {
+function Desk({ need, replace, reload }: { need: Need; replace: (n: Need) => void; reload: () => void }) {
   const { t } = useTranslation();
   const f = useFormat();
   return (
@@ -43,11 +43,16 @@ function Desk({ need, replace }: { need: Need; replace: (n: Need) => void }) {
           {t('need.solutions', { count: need.solutionCount, n: f.number(need.solutionCount) })} ·{' '}
           {t('need.comments', { count: need.commentCount, n: f.number(need.commentCount) })}
         </p>
+        {need.mergedInto && (
+          <p className="notice">
+            {t('need.mergedInto')} <Link to={`/operator/needs/${need.mergedInto}`}>{t('need.goToMerged')}</Link>
+          </p>
+        )}
       </header>
       {REVIEWABLE.has(need.stage) && (
         <section aria-labelledby="decide-heading">
           <h3 id="decide-heading">{t('operator.decide')}</h3>
-          <ReviewActions need={need} onDone={replace} />
+          <ReviewActions need={need} onDone={replace} onMerged={reload} />
         </section>
       )}
       {need.stage !== 'merged' && need.stage !== 'declined' && <AdvanceForm need={need} onDone={replace} />}

@@ -5,8 +5,19 @@ import type { Need } from '../../api/types';
 import { FormAlert, TextArea, useSubmit } from '../../components/Form';
 import { NeedPicker } from './NeedPicker';
 
-/** Accept, decline (with a reason) or merge a need into another. */
-export function ReviewActions({ need, onDone }: { need: Need; onDone: (need: Need) => void }) {
+/**
+ * Accept, decline (with a reason) or merge a need into another. `onDone` gets the reviewed need;
+ * `onMerged` the need it was merged into (the server answers a merge with the target).
+ */
+export function ReviewActions({
+  need,
+  onDone,
+  onMerged = onDone,
+}: {
+  need: Need;
+  onDone: (need: Need) => void;
+  onMerged?: (target: Need) => void;
+}) {
   const { t } = useTranslation();
   const [mode, setMode] = useState<'none' | 'accept' | 'decline' | 'merge'>('none');
   const [reason, setReason] = useState('');
@@ -21,8 +32,8 @@ export function ReviewActions({ need, onDone }: { need: Need; onDone: (need: Nee
   }
   async function merge() {
     if (!target) return;
-    const next = await submit.run(() => api.needs.merge(need.id, target.id));
-    if (next) onDone(next);
+    const into = await submit.run(() => api.needs.merge(need.id, target.id));
+    if (into) onMerged(into);
   }
 
   return (
