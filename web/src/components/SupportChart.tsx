@@ -47,6 +47,9 @@ export default function SupportChart({ needId }: { needId: string }) {
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
     const sorted = [...supporters].sort((a, b) => a.supportedAt.localeCompare(b.supportedAt));
     const points = sorted.map((s, i) => [s.supportedAt, i + 1]);
+    // Within two days the axis shows times of day, beyond that dates.
+    const span = sorted.length ? Date.parse(sorted[sorted.length - 1]!.supportedAt) - Date.parse(sorted[0]!.supportedAt) : 0;
+    const short = span < 2 * 86_400_000;
     chart.setOption({
       grid: { left: 40, right: 16, top: 16, bottom: 32 },
       tooltip: {
@@ -54,7 +57,7 @@ export default function SupportChart({ needId }: { needId: string }) {
         renderMode: 'richText',
         valueFormatter: (v: unknown) => f.number(Number(v)),
       },
-      xAxis: { type: 'time', axisLabel: { formatter: (v: number) => f.date(new Date(v).toISOString()) } },
+      xAxis: { type: 'time', axisLabel: { formatter: (v: number) => (short ? f.time(v) : f.date(new Date(v).toISOString())) } },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
         { type: 'line', name: t('chart.supports'), step: 'end', data: points, areaStyle: { opacity: 0.15 }, color: '#c2410c' },

@@ -29,6 +29,10 @@ export function formatters(locale: string) {
     cached(`dt:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })).format(
       new Date(iso),
     );
+  const time = (epochMs: number) =>
+    cached(`t:${locale}`, () => new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' })).format(
+      new Date(epochMs),
+    );
   const number = (n: number) => cached(`n:${locale}`, () => new Intl.NumberFormat(locale)).format(n);
   const percent = (ratio: number) =>
     cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })).format(ratio);
@@ -53,7 +57,7 @@ export function formatters(locale: string) {
     for (const [unit, size] of UNITS) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
     return rtf.format(0, 'minute');
   };
-  return { date, dateTime, number, percent, money, relative };
+  return { date, dateTime, time, number, percent, money, relative };
 }
 
 /** Formatters for the current language; re-render on a language switch. */
