@@ -37,6 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('rate_limits')
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('window_start', 'text', (c) => c.notNull())
+    .addColumn('window_end', 'text', (c) => c.notNull())
     .addColumn('hits', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('rate_limits_pk', ['key', 'window_start'])
     .execute();

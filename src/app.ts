@@ -16,7 +16,20 @@ import { createHttpServer, type HttpApp } from './platform/http/server.js';
 import { registerWebApp } from './platform/http/web.js';
 import { RateLimiter } from './platform/rate-limit/rate-limiter.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+/** The package version, from package.json found above this file (from src/ or from dist/src/). */
+function packageVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const candidate of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(candidate) as { name?: string; version?: string };
+      if (pkg.name === 'covalue' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return '0.0.0';
+}
+const version = packageVersion();
 
 export interface AppDeps {
   config: Config;

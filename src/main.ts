@@ -59,15 +59,7 @@ program
     closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
       if (err) logger.error({ err }, 'shutting down after an error');
       else logger.info({ signal }, 'shutting down');
-      // Fastify closes only the connections idle when closing starts; a keep-alive connection whose
-      // request was in flight would hold the server open for its keep-alive timeout, past the grace
-      // delay. Close connections as soon as their last response is sent.
-      const reaper = setInterval(() => app.http.server.closeIdleConnections(), 50);
-      try {
-        await app.close();
-      } finally {
-        clearInterval(reaper);
-      }
+      await app.close();
       await db.close();
     });
     await app.http.listen({ port: config.port, host: config.host });

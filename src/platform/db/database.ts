@@ -126,7 +126,10 @@ function groupCommit(db: Executor): Database['transaction'] {
         }
         await trx.commit().execute();
       } catch (err) {
-        await trx.rollback().execute().catch(() => {});
+        await trx
+          .rollback()
+          .execute()
+          .catch(() => {});
         throw err;
       }
       outcomes.forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.err)));

@@ -33,6 +33,8 @@ function fieldProblems(err: FastifyError & { validationContext?: string }): Fiel
 /** Turns any error into an AppError: the single place where errors meet HTTP statuses. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  // Anything thrown that is not an object (a string, a number) is a programming error.
+  if (typeof err !== 'object' || err === null) return new AppError('internal', 'Internal server error');
   const e = err as FastifyError & { validationContext?: string };
   if (hasZodFastifySchemaValidationErrors(e)) {
     const errors = fieldProblems(e);

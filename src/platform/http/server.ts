@@ -87,7 +87,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpApp> {
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
-    requestIdHeader: 'x-request-id',
+    // genReqId validates an incoming x-request-id itself; Fastify would otherwise take it verbatim.
+    requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : newId('req');
@@ -104,6 +105,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpApp> {
   );
 
   app.decorateRequest('actor', null);
+  // While shutting down, answer in-flight requests with `Connection: close` so keep-alive sockets end
+  // with their last response instead of holding the server open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.closeIdleConnections();
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -19,17 +19,21 @@ export class RateLimiter {
     private readonly clock: Clock,
   ) {}
 
-  private window(limit: Limit): { start: string; retryAfter: number } {
+  private window(limit: Limit): { start: string; end: string; retryAfter: number } {
     const now = this.clock.now().getTime();
     const size = limit.windowSeconds * 1000;
     const start = Math.floor(now / size) * size;
-    return { start: new Date(start).toISOString(), retryAfter: Math.max(1, Math.ceil((start + size - now) / 1000)) };
+    return {
+      start: new Date(start).toISOString(),
+      end: new Date(start + size).toISOString(),
+      retryAfter: Math.max(1, Math.ceil((start + size - now) / 1000)),
+    };
   }
 
   /** Counts one hit; throws `rate_limited` when the window already holds `max`. */
   async hit(limit: Limit): Promise<void> {
     const w = this.window(limit);
-    const hits = await repo.add(this.db.kysely, limit.key, w.start, 1);
+    const hits = await repo.add(this.db.kysely, limit.key, w.start, w.end, 1);
     if (hits > limit.max) throw tooMany(w.retryAfter);
   }
 
@@ -41,12 +45,13 @@ export class RateLimiter {
 
   /** Counts one hit without throwing (e.g. a failed login against the account's budget). */
   async record(limit: Limit): Promise<void> {
-    await repo.add(this.db.kysely, limit.key, this.window(limit).start, 1);
+    const w = this.window(limit);
+    await repo.add(this.db.kysely, limit.key, w.start, w.end, 1);
   }
 
-  /** Forgets windows that ended more than a day ago. */
+  /** Forgets windows that have ended. */
   async prune(): Promise<void> {
-    await repo.deleteBefore(this.db.kysely, new Date(this.clock.now().getTime() - 86_400_000).toISOString());
+    await repo.deleteEndedBefore(this.db.kysely, this.clock.now().toISOString());
   }
 }
 
