@@ -81,10 +81,10 @@ export class CommentsService {
   /**
    * Takes the need's row lock (PostgreSQL) before any comment's, the order a merge takes them in
    * (the need, then its comments), so that a merge and a comment's change neither deadlock nor leave
-   * a comment behind. The needs module offers no lock, and an UPDATE that adds nothing takes one.
+   * a comment behind.
    */
-  private lockNeed(trx: Executor, needId: string): Promise<void> {
-    return this.deps.needs.addToCounts(trx, needId, {});
+  private async lockNeed(trx: Executor, needId: string): Promise<void> {
+    await this.deps.needs.requireNeed(trx, needId, { lock: true });
   }
 
   /** Where a target lives: the need whose comment count it feeds, if any. */

@@ -515,9 +515,13 @@ export class NeedsService {
     });
   }
 
-  /** A need's facts other modules check before acting on it (solutions, comments). */
-  async requireNeed(ex: Executor, needId: string) {
-    const row = await repo.find(ex, needId);
+  /**
+   * A need's facts other modules check before acting on it (solutions, comments). With `lock`, the
+   * need's row is locked for the caller's transaction first (PostgreSQL), the order a merge or a
+   * review takes locks in, so what the caller adds is never left behind on a need merged meanwhile.
+   */
+  async requireNeed(ex: Executor, needId: string, options: { lock?: boolean } = {}) {
+    const row = options.lock ? await repo.findForUpdate(ex, needId) : await repo.find(ex, needId);
     if (!row) throw AppError.notFound('Need');
     return {
       id: row.id,

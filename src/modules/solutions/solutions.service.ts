@@ -84,10 +84,9 @@ export class SolutionsService {
   async proposeSolution(actor: Actor, needId: string, input: { title: string; body: string; organisationId?: string }) {
     const now = this.deps.clock.now().toISOString();
     const row = await this.deps.db.transaction(async (trx) => {
-      // Counting first takes the need's row lock (PostgreSQL), so a merge or review running now either
-      // finishes before the stage is read below or waits for this proposal and then moves it along.
-      await this.deps.needs.addToCounts(trx, needId, { solutions: 1 });
-      const need = await this.deps.needs.requireNeed(trx, needId);
+      // The need's lock first: a merge or review running now either finishes before the stage is read
+      // or waits for this proposal and then moves it along.
+      const need = await this.deps.needs.requireNeed(trx, needId, { lock: true });
       if (!TAKES_SOLUTIONS.has(need.stage)) {
         throw new AppError('conflict', `This need is ${need.stage} and takes no new solutions`, {
           extra: { stage: need.stage, mergedInto: need.mergedInto },
@@ -111,6 +110,7 @@ export class SolutionsService {
         updated_at: now,
       };
       await repo.insert(trx, row);
+      await this.deps.needs.addToCounts(trx, needId, { solutions: 1 });
       await this.publish(trx, 'solution.proposed', row, actor.memberId, {
         authorId: actor.memberId,
         organisationId: row.organisation_id,
