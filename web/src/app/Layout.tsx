@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { ErrorNotice } from '../components/Async';
+import { ErrorNotice, Loading } from '../components/Async';
 import { LANGUAGES, type Language, setLanguage } from '../i18n';
 import { useAuth } from './auth';
 
@@ -94,7 +94,8 @@ export function Layout() {
       </header>
       <main id="main" ref={main} tabIndex={-1} className="page">
         {error && <ErrorNotice error={error} onRetry={() => void refresh()} />}
-        <Outlet />
+        {/* Pages wait for the caller to be known: what they load (supported, voted) depends on it. */}
+        {me === undefined ? <Loading /> : <Outlet />}
       </main>
       <footer className="site-footer">
         <p>{t('app.footer')}</p>
