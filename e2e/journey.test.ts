@@ -76,6 +76,11 @@ for (const backend of backends) {
       let page = visitor.page;
       await page.goto('/');
       await page.getByRole('heading', { level: 1, name: zh.home.title }).waitFor();
+      // Keyboard: the first Tab reaches the skip link, which takes focus to the page.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(zh.nav.skip);
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
       await page.getByRole('link', { name: '美食', exact: true }).waitFor();
       await shot(page, '01-home');
       await page.getByRole('searchbox', { name: zh.search.label }).fill('红酒');

@@ -27,6 +27,10 @@ if (builtTime >= sourceTime) {
   console.log('web app is up to date (web/dist)');
 } else {
   console.log(builtTime ? 'web app sources changed: building web/dist' : 'web app not built yet: building web/dist');
-  const result = spawnSync('npm', ['run', '-s', 'build:web'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npm', ['run', '-s', 'build:web'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   process.exit(result.status ?? 1);
 }

@@ -41,6 +41,10 @@ for (const name of fs.readdirSync(assets)) {
   const file = path.join(assets, name);
   if (!/\.(js|css|svg|json)$/.test(name)) continue;
   const body = fs.readFileSync(file);
+  if (name.endsWith('.js') && body.includes('Download the React DevTools')) {
+    console.error(`${name} holds React's development build: build with NODE_ENV=production`);
+    leaked = true;
+  }
   if (name.endsWith('.js') && /\bZodError\b|\$ZodType/.test(body.toString('utf8'))) {
     console.error(`zod reached the browser bundle in ${name}: import contract types with \`import type\` only`);
     leaked = true;

@@ -14,13 +14,10 @@ export function Layout() {
   const main = useRef<HTMLElement>(null);
 
   // After a client-side navigation, move focus to the page so keyboard and screen-reader users start there.
-  const first = useRef(true);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every navigation
+  const shown = useRef(location.pathname);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (shown.current === location.pathname) return;
+    shown.current = location.pathname;
     main.current?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }, [location.pathname]);

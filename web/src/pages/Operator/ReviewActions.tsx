@@ -23,6 +23,8 @@ export function ReviewActions({
   const [reason, setReason] = useState('');
   const [target, setTarget] = useState<Need>();
   const submit = useSubmit();
+  // Only qualified (or in-review) needs are accepted or declined; any open one can still be merged.
+  const reviewable = need.stage === 'qualified' || need.stage === 'in_review';
 
   async function review(e: FormEvent) {
     e.preventDefault();
@@ -39,17 +41,21 @@ export function ReviewActions({
   return (
     <div className="review-actions">
       <div className="actions">
-        <button
-          type="button"
-          className="btn btn-primary btn-small"
-          aria-expanded={mode === 'accept'}
-          onClick={() => setMode('accept')}
-        >
-          {t('operator.accept')}
-        </button>
-        <button type="button" className="btn btn-small" aria-expanded={mode === 'decline'} onClick={() => setMode('decline')}>
-          {t('operator.decline')}
-        </button>
+        {reviewable && (
+          <>
+            <button
+              type="button"
+              className="btn btn-primary btn-small"
+              aria-expanded={mode === 'accept'}
+              onClick={() => setMode('accept')}
+            >
+              {t('operator.accept')}
+            </button>
+            <button type="button" className="btn btn-small" aria-expanded={mode === 'decline'} onClick={() => setMode('decline')}>
+              {t('operator.decline')}
+            </button>
+          </>
+        )}
         <button type="button" className="btn btn-small" aria-expanded={mode === 'merge'} onClick={() => setMode('merge')}>
           {t('operator.merge')}
         </button>
