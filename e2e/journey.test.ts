@@ -102,6 +102,9 @@ for (const backend of backends) {
       page = op.page;
       await page.goto('/signin?next=/operator/communities');
       await page.getByLabel(zh.auth.email).fill(DEMO_OPERATOR.email);
+      await page.getByLabel(zh.auth.password).fill('not-the-password');
+      await page.getByRole('button', { name: zh.nav.signIn }).click();
+      await page.getByRole('alert').filter({ hasText: zh.auth.badCredentials }).waitFor();
       await page.getByLabel(zh.auth.password).fill(DEMO_OPERATOR.password);
       await page.getByRole('button', { name: zh.nav.signIn }).click();
       await page.waitForURL(/\/operator\/communities$/);
@@ -225,6 +228,16 @@ for (const backend of backends) {
       await page.getByLabel(zh.comments.label).fill(`@${authorName} 这个场景我家也常遇到`);
       await page.getByRole('button', { name: zh.comments.post }).click();
       await page.locator('mark.mention', { hasText: `@${authorName}` }).waitFor();
+      // The proposer iterates: a second version, with the first kept in the history.
+      await page.getByRole('link', { name: '真空泵瓶塞配小瓶分装' }).click();
+      await page.getByRole('heading', { level: 1, name: '真空泵瓶塞配小瓶分装' }).waitFor();
+      await page.getByRole('button', { name: zh.solution.revise }).click();
+      await page.getByLabel(zh.solutionForm.body).fill('随酒附赠真空泵瓶塞；另提供 375ml 与 187ml 两种分装小瓶。');
+      await page.getByRole('button', { name: zh.solution.publishVersion }).click();
+      await page.locator('.page-head .badge', { hasText: fill(zh.solutions.version, { version: 2 }) }).waitFor();
+      await expect.poll(() => page.locator('.version-list > li').count()).toBe(2);
+      await shot(page, '10-solution-versions');
+      await page.goto(needPath);
       for (const [i, voter] of [first, second].entries()) {
         await voter.reload();
         const vote = voter.getByRole('button', { name: voteName });
@@ -240,7 +253,7 @@ for (const backend of backends) {
       // The support chart (ECharts, its own chunk) loads on demand.
       await first.getByRole('button', { name: zh.chart.show }).click();
       await first.getByRole('img', { name: fill(zh.chart.label_other, { count: 3 }) }).waitFor();
-      await shot(first, '10-need-discussion');
+      await shot(first, '11-need-discussion');
 
       // The proposer's support is the fourth: the need qualifies.
       await page.reload();
@@ -271,7 +284,7 @@ for (const backend of backends) {
       await page.goto('/operator');
       const item = page.locator('li.queue-item', { hasText: '开瓶后的红酒能保存到下周' });
       await item.waitFor();
-      await shot(page, '11-operator-review-queue');
+      await shot(page, '12-operator-review-queue');
       await item.getByRole('button', { name: zh.operator.accept, exact: true }).click();
       await item.getByLabel(zh.operator.acceptReason).fill('支持者多，有明确的购买意向');
       await item.getByRole('button', { name: zh.operator.confirmAccept, exact: true }).click();
@@ -283,7 +296,7 @@ for (const backend of backends) {
       const reply = page.locator('li.comment-reply', { hasText: '同感，支持！' });
       await reply.getByRole('button', { name: zh.comments.hide, exact: true }).click();
       await reply.getByText(zh.comments.hiddenBadge).waitFor();
-      await shot(page, '12-need-accepted-operator');
+      await shot(page, '13-need-accepted-operator');
 
       // The language switch turns the UI into English, and the choice survives a reload.
       await page.getByTestId('language-switch').selectOption('en');
@@ -292,21 +305,21 @@ for (const backend of backends) {
       await page.reload();
       await page.getByRole('heading', { name: en.solutions.heading }).waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
-      await shot(page, '13-need-english');
+      await shot(page, '14-need-english');
 
       // The author's profile lists the scene and the need; a phone-width look at the need.
       page = author.page;
       await page.goto('/me');
       await page.getByRole('link', { name: '开瓶后的红酒能保存到下周' }).waitFor();
       await page.getByRole('link', { name: '周末聚会剩下的半瓶酒' }).waitFor();
-      await shot(page, '14-profile');
+      await shot(page, '15-profile');
       const phone = await person({ width: 375 });
       await phone.page.goto(needPath);
       await phone.page.getByRole('heading', { level: 1, name: '开瓶后的红酒能保存到下周' }).waitFor();
-      await shot(phone.page, '15-need-375px');
+      await shot(phone.page, '16-need-375px');
       await phone.page.goto('/');
       await phone.page.getByRole('heading', { level: 1, name: zh.home.title }).waitFor();
-      await shot(phone.page, '16-home-375px');
+      await shot(phone.page, '17-home-375px');
 
       expect(problems.errors).toEqual([]);
     });

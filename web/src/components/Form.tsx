@@ -24,8 +24,11 @@ export function fieldMessage(t: TFunction, message: string): string {
   return message;
 }
 
-/** The state of a form's submission: busy, field problems from the server, and a general error. */
-export function useSubmit() {
+/**
+ * The state of a form's submission: busy, field problems from the server, and a general error.
+ * `byStatus` names the message for a status where the form knows better (401 on sign-in).
+ */
+export function useSubmit(byStatus: Partial<Record<number, string>> = {}) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -41,7 +44,8 @@ export function useSubmit() {
       if (err instanceof ApiError && Object.keys(err.fields).length) {
         setFields(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, fieldMessage(t, v)])));
       }
-      setError(errorMessage(t, err));
+      const known = err instanceof ApiError ? byStatus[err.status] : undefined;
+      setError(known ? t(known) : errorMessage(t, err));
       return undefined;
     } finally {
       setBusy(false);

@@ -20,7 +20,7 @@ export function SignInPage() {
   const { refresh } = useAuth();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const submit = useSubmit();
+  const submit = useSubmit({ 401: 'auth.badCredentials' });
   async function signIn(e: FormEvent) {
     e.preventDefault();
     if (await submit.run(() => api.auth.login({ email, password }))) {

@@ -16,7 +16,7 @@ export function SignUpPage() {
   const { refresh } = useAuth();
   const [form, setForm] = useState({ displayName: '', email: '', password: '' });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
-  const submit = useSubmit();
+  const submit = useSubmit({ 409: 'auth.emailTaken' });
   async function signUp(e: FormEvent) {
     e.preventDefault();
     if (await submit.run(() => api.auth.register(form))) {

@@ -74,7 +74,7 @@ function SolutionView({ solution, onRevised }: { solution: Solution; onRevised: 
             <h2 id="versions-heading">{t('solution.versions')}</h2>
             <Async state={versions.state} reload={versions.reload}>
               {(page) => (
-                <ol reversed className="version-list">
+                <ol className="version-list">
                   {[...page.items]
                     .sort((a, b) => b.version - a.version)
                     .map((v) => (
