@@ -4,6 +4,18 @@ import type { AccountsTables, ApiTokensTable, MembersTable, SessionsTable } from
 
 const q = (ex: Executor) => ex as Kysely<AccountsTables>;
 
+/** Folds rows of a LEFT JOIN on member_roles (one row per role) into one record with its roles, by key. */
+function groupRoles<R extends { role: string | null }>(rows: R[], keyOf: (row: R) => string) {
+  const out = new Map<string, { row: Omit<R, 'role'>; roles: string[] }>();
+  for (const { role, ...row } of rows) {
+    const key = keyOf({ role, ...row } as R);
+    const entry = out.get(key) ?? { row, roles: [] };
+    if (role) entry.roles.push(role);
+    out.set(key, entry);
+  }
+  return out;
+}
+
 export const accountsRepository = {
   async insertMember(ex: Executor, row: MembersTable): Promise<void> {
     await q(ex).insertInto('members').values(row).execute();
@@ -56,34 +68,28 @@ export const accountsRepository = {
     await q(ex).insertInto('sessions').values(row).execute();
   },
 
-  /** A live session with its member's granted roles, in one query (this runs on every request). */
-  async findSessionWithRoles(ex: Executor, tokenHash: string) {
+  /** Sessions by token hash with their members' granted roles, in one query (this runs on every request). */
+  async findSessionsWithRoles(ex: Executor, tokenHashes: readonly string[]) {
     const rows = await q(ex)
       .selectFrom('sessions')
       .leftJoin('member_roles', 'member_roles.member_id', 'sessions.member_id')
       .selectAll('sessions')
       .select('member_roles.role')
-      .where('sessions.token_hash', '=', tokenHash)
+      .where('sessions.token_hash', 'in', tokenHashes)
       .execute();
-    const first = rows[0];
-    if (!first) return undefined;
-    const { role: _role, ...session } = first;
-    return { session, roles: rows.flatMap((r) => (r.role ? [r.role] : [])) };
+    return groupRoles(rows, (r) => r.token_hash);
   },
 
-  /** An API token with its member's granted roles, in one query (this runs on every request). */
-  async findTokenWithRoles(ex: Executor, tokenHash: string) {
+  /** API tokens by hash with their members' granted roles, in one query (this runs on every request). */
+  async findTokensWithRoles(ex: Executor, tokenHashes: readonly string[]) {
     const rows = await q(ex)
       .selectFrom('api_tokens')
       .leftJoin('member_roles', 'member_roles.member_id', 'api_tokens.member_id')
       .selectAll('api_tokens')
       .select('member_roles.role')
-      .where('api_tokens.token_hash', '=', tokenHash)
+      .where('api_tokens.token_hash', 'in', tokenHashes)
       .execute();
-    const first = rows[0];
-    if (!first) return undefined;
-    const { role: _role, ...token } = first;
-    return { token, roles: rows.flatMap((r) => (r.role ? [r.role] : [])) };
+    return groupRoles(rows, (r) => r.token_hash);
   },
 
   async touchSession(ex: Executor, id: string, lastSeen: string, expires: string): Promise<void> {

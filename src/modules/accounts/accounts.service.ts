@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor, Authenticator, Role } from '../../platform/auth/actor.js';
+import { batched } from '../../platform/batching.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
@@ -52,6 +53,15 @@ function rolesFrom(granted: string[]): Role[] {
 /** Accounts: members, passwords, sessions, API tokens and roles. */
 export class AccountsService implements Authenticator {
   private dummyHash: Promise<string> | undefined;
+  /** Every request resolves its caller; concurrent requests share one query. */
+  private readonly sessionsByHash = batched(async (hashes: readonly string[]) => {
+    const found = await repo.findSessionsWithRoles(this.deps.db.kysely, hashes);
+    return hashes.map((h) => found.get(h) ?? null);
+  });
+  private readonly tokensByHash = batched(async (hashes: readonly string[]) => {
+    const found = await repo.findTokensWithRoles(this.deps.db.kysely, hashes);
+    return hashes.map((h) => found.get(h) ?? null);
+  });
 
   constructor(private readonly deps: AccountsDeps) {}
 
@@ -194,10 +204,10 @@ export class AccountsService implements Authenticator {
 
   async fromSessionToken(token: string): Promise<Actor | null> {
     const ex = this.deps.db.kysely;
-    const found = await repo.findSessionWithRoles(ex, sha256(token));
+    const found = await this.sessionsByHash(sha256(token));
     const now = this.now;
-    if (!found || found.session.expires_at <= now.toISOString()) return null;
-    const { session } = found;
+    if (!found || found.row.expires_at <= now.toISOString()) return null;
+    const session = found.row;
     // Sliding expiry, written at most once an hour per session.
     if (now.getTime() - Date.parse(session.last_seen_at) > TOUCH_EVERY_MS) {
       const expires = new Date(now.getTime() + this.deps.config.sessionTtlDays * 86_400_000);
@@ -215,9 +225,9 @@ export class AccountsService implements Authenticator {
   async fromBearerToken(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
     const ex = this.deps.db.kysely;
-    const found = await repo.findTokenWithRoles(ex, sha256(token));
-    if (!found || found.token.revoked_at) return null;
-    const row = found.token;
+    const found = await this.tokensByHash(sha256(token));
+    if (!found || found.row.revoked_at) return null;
+    const row = found.row;
     const now = this.now;
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
       await repo.touchToken(ex, row.id, now.toISOString());

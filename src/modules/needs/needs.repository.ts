@@ -43,6 +43,23 @@ export const needsRepository = {
     return forUpdate(ex, q(ex).selectFrom('needs').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
+  /** Reads and locks several needs, in id order (so two batches cannot deadlock). */
+  findManyForUpdate(ex: Executor, ids: readonly string[]) {
+    return forUpdate(ex, q(ex).selectFrom('needs').selectAll().where('id', 'in', ids).orderBy('id')).execute();
+  },
+
+  /** Inserts supports in one statement; returns the (need, member) pairs that were new. */
+  async insertSupports(ex: Executor, rows: NeedSupportsTable[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted = await q(ex)
+      .insertInto('need_supports')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['need_id', 'member_id']).doNothing())
+      .returning(['need_id', 'member_id'])
+      .execute();
+    return new Set(inserted.map((r) => `${r.need_id} ${r.member_id}`));
+  },
+
   async update(ex: Executor, id: string, set: Partial<Omit<NeedsTable, 'id'>>): Promise<void> {
     await q(ex).updateTable('needs').set(set).where('id', '=', id).execute();
   },
@@ -66,6 +83,32 @@ export const needsRepository = {
       .returning('support_count')
       .executeTakeFirstOrThrow();
     return r.support_count;
+  },
+
+  /**
+   * Adds to several needs' counters in one statement; returns each need's new support count.
+   * `by` maps a need id to [supports, intent supporters, intent quantity].
+   */
+  async addSupports(ex: Executor, by: ReadonlyMap<string, readonly [number, number, number]>): Promise<Map<string, number>> {
+    if (by.size === 0) return new Map();
+    const ids = [...by.keys()];
+    const delta = (k: 0 | 1 | 2) => {
+      return sql<number>`CASE id ${sql.join(
+        ids.map((id) => sql`WHEN ${id} THEN ${by.get(id)![k]}`),
+        sql` `,
+      )} ELSE 0 END`;
+    };
+    const rows = await q(ex)
+      .updateTable('needs')
+      .set((eb) => ({
+        support_count: eb('support_count', '+', delta(0)),
+        intent_supporters: eb('intent_supporters', '+', delta(1)),
+        intent_quantity: eb('intent_quantity', '+', delta(2)),
+      }))
+      .where('id', 'in', ids)
+      .returning(['id', 'support_count'])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.support_count]));
   },
 
   async addToCounts(ex: Executor, id: string, by: { solutions?: number; comments?: number }): Promise<void> {

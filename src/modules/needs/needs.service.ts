@@ -1,8 +1,9 @@
 import type { Actor } from '../../platform/auth/actor.js';
+import { batched } from '../../platform/batching.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
-import type { EventBus } from '../../platform/events/event-bus.js';
+import type { EventBus, NewEvent } from '../../platform/events/event-bus.js';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { AccountsService } from '../accounts/index.js';
@@ -67,6 +68,21 @@ function intentOf(
   return { quantity: s.intent_quantity, maxUnitPrice: { amount: Number(s.intent_max_unit_price), currency: s.intent_currency } };
 }
 
+function intentFields(intent: PurchaseIntent | null | undefined) {
+  return {
+    intent_quantity: intent?.quantity ?? null,
+    intent_max_unit_price: intent?.maxUnitPrice.amount ?? null,
+    intent_currency: intent?.maxUnitPrice.currency ?? null,
+  };
+}
+
+interface SupportJob {
+  memberId: string;
+  needId: string;
+  /** undefined: keep an existing intent; null: no intent. */
+  intent: PurchaseIntent | null | undefined;
+}
+
 function sameIntent(a: PurchaseIntent | null, b: PurchaseIntent | null): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -79,14 +95,12 @@ export class NeedsService {
     return this.deps.clock.now().toISOString();
   }
 
+  private event(type: string, needId: string, actorId: string | null, payload: Record<string, unknown>): NewEvent {
+    return { type, aggregateType: 'need', aggregateId: needId, actorId, payload: { needId, ...payload } };
+  }
+
   private publish(trx: Executor, type: string, needId: string, actorId: string | null, payload: Record<string, unknown>) {
-    return this.deps.events.publish(trx, {
-      type,
-      aggregateType: 'need',
-      aggregateId: needId,
-      actorId,
-      payload: { needId, ...payload },
-    });
+    return this.deps.events.publish(trx, this.event(type, needId, actorId, payload));
   }
 
   /** Shapes rows for the API: author names, the stage as of now, and the caller's support. */
@@ -236,54 +250,108 @@ export class NeedsService {
 
   /**
    * Supports a need, or updates the purchase intent of an existing support; idempotent.
-   * Only while the need is open; never one's own need.
+   * Only while the need is open; never one's own need. Concurrent supports are written in batches
+   * (see runSupportBatch); each is answered after its batch commits.
    */
-  async supportNeed(actor: Actor, needId: string, intent?: PurchaseIntent | null) {
+  supportNeed(actor: Actor, needId: string, intent?: PurchaseIntent | null): Promise<{ supported: true; supportCount: number }> {
+    return this.supportBatch({ memberId: actor.memberId, needId, intent });
+  }
+
+  private readonly supportBatch = batched((jobs: readonly SupportJob[]) => this.runSupportBatch(jobs), 200);
+
+  /**
+   * Writes a batch of supports in one transaction with set-based statements: lock the needs (in id
+   * order), check each support against its need, insert the new supports in one statement, add
+   * each need's count once, publish the events in one statement, climb milestones. A rejected
+   * support gets its own error and writes nothing; the others commit.
+   */
+  private async runSupportBatch(jobs: readonly SupportJob[]): Promise<({ supported: true; supportCount: number } | Error)[]> {
     const now = this.deps.clock.now();
     const nowIso = now.toISOString();
     return this.deps.db.transaction(async (trx) => {
-      const need = await repo.findForUpdate(trx, needId);
-      if (!need) throw AppError.notFound('Need');
-      if (need.author_id === actor.memberId) throw new AppError('validation', 'You cannot support your own need');
-      const stage = effectiveStage(need, nowIso);
-      if (stage !== 'open') {
-        throw new AppError('conflict', `This need is ${stage} and no longer takes support`, {
-          extra: { stage, mergedInto: need.merged_into },
-        });
-      }
-      const next = intent ?? null;
-      const fields = {
-        intent_quantity: next?.quantity ?? null,
-        intent_max_unit_price: next?.maxUnitPrice.amount ?? null,
-        intent_currency: next?.maxUnitPrice.currency ?? null,
-      };
-      const inserted = await repo.insertSupport(trx, {
-        need_id: needId,
-        member_id: actor.memberId,
-        created_at: nowIso,
-        ...fields,
+      const needs = new Map((await repo.findManyForUpdate(trx, [...new Set(jobs.map((j) => j.needId))])).map((n) => [n.id, n]));
+      const results: ({ supported: true; supportCount: number } | Error)[] = new Array(jobs.length);
+      const fresh: number[] = [];
+      const again: number[] = [];
+      const pairs = new Set<string>();
+      jobs.forEach((job, i) => {
+        const need = needs.get(job.needId);
+        if (!need) results[i] = AppError.notFound('Need');
+        else if (need.author_id === job.memberId) results[i] = new AppError('validation', 'You cannot support your own need');
+        else if (effectiveStage(need, nowIso) !== 'open') {
+          const stage = effectiveStage(need, nowIso);
+          results[i] = new AppError('conflict', `This need is ${stage} and no longer takes support`, {
+            extra: { stage, mergedInto: need.merged_into },
+          });
+        } else {
+          const pair = `${job.needId} ${job.memberId}`;
+          (pairs.has(pair) ? again : fresh).push(i);
+          pairs.add(pair);
+        }
       });
-      if (!inserted) {
-        const existing = await repo.findSupport(trx, needId, actor.memberId);
-        const before = intentOf(existing);
-        // A PUT without a body keeps the intent already given.
-        if (intent === undefined || sameIntent(before, next)) return { supported: true, supportCount: need.support_count };
-        await repo.setSupportIntent(trx, needId, actor.memberId, fields);
-        const count = await repo.addSupport(
-          trx,
-          needId,
-          0,
-          (next ? 1 : 0) - (before ? 1 : 0),
-          (next?.quantity ?? 0) - (before?.quantity ?? 0),
-        );
-        await this.publish(trx, 'need.intent-changed', needId, actor.memberId, { memberId: actor.memberId, intent: next });
-        return { supported: true, supportCount: count };
+      const inserted = await repo.insertSupports(
+        trx,
+        fresh.map((i) => ({
+          need_id: jobs[i]!.needId,
+          member_id: jobs[i]!.memberId,
+          created_at: nowIso,
+          ...intentFields(jobs[i]!.intent),
+        })),
+      );
+      const added = new Map<string, number[]>();
+      for (const i of fresh) {
+        const job = jobs[i]!;
+        if (inserted.has(`${job.needId} ${job.memberId}`)) added.set(job.needId, [...(added.get(job.needId) ?? []), i]);
+        else again.push(i);
       }
-      const count = await repo.addSupport(trx, needId, 1, next ? 1 : 0, next?.quantity ?? 0);
-      await this.publish(trx, 'need.supported', needId, actor.memberId, { memberId: actor.memberId, rank: count, intent: next });
-      await this.climb(trx, { ...need, support_count: count }, now, actor.memberId);
-      return { supported: true, supportCount: count };
+      const deltas = new Map<string, [number, number, number]>();
+      for (const [needId, indexes] of added) {
+        const intents = indexes.map((i) => jobs[i]!.intent).filter((x): x is PurchaseIntent => !!x);
+        deltas.set(needId, [indexes.length, intents.length, intents.reduce((sum, x) => sum + x.quantity, 0)]);
+      }
+      const counts = await repo.addSupports(trx, deltas);
+      const events: NewEvent[] = [];
+      for (const [needId, indexes] of added) {
+        const count = counts.get(needId)!;
+        const before = count - indexes.length;
+        indexes.forEach((i, k) => {
+          const job = jobs[i]!;
+          results[i] = { supported: true, supportCount: before + k + 1 };
+          events.push(
+            this.event('need.supported', needId, job.memberId, {
+              memberId: job.memberId,
+              rank: before + k + 1,
+              intent: job.intent ?? null,
+            }),
+          );
+        });
+        needs.set(needId, { ...needs.get(needId)!, support_count: count });
+      }
+      await this.deps.events.publishMany(trx, events);
+      for (const needId of added.keys()) await this.climb(trx, needs.get(needId)!, now, null);
+      // Members who already supported: keep the support, and change its intent when a new one was given.
+      for (const i of again.sort((a, b) => a - b)) results[i] = await this.supportAgain(trx, jobs[i]!);
+      return results;
     });
+  }
+
+  private async supportAgain(trx: Executor, job: SupportJob): Promise<{ supported: true; supportCount: number }> {
+    const existing = await repo.findSupport(trx, job.needId, job.memberId);
+    const current = (await repo.find(trx, job.needId))!.support_count;
+    const before = intentOf(existing);
+    const next = job.intent ?? null;
+    // A PUT without a body keeps the intent already given.
+    if (job.intent === undefined || sameIntent(before, next)) return { supported: true, supportCount: current };
+    await repo.setSupportIntent(trx, job.needId, job.memberId, intentFields(next));
+    const count = await repo.addSupport(
+      trx,
+      job.needId,
+      0,
+      (next ? 1 : 0) - (before ? 1 : 0),
+      (next?.quantity ?? 0) - (before?.quantity ?? 0),
+    );
+    await this.publish(trx, 'need.intent-changed', job.needId, job.memberId, { memberId: job.memberId, intent: next });
+    return { supported: true, supportCount: count };
   }
 
   /** Withdraws a support; idempotent; only while the need is open. */

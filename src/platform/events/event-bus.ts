@@ -81,14 +81,26 @@ export class EventBus {
 
   /** Writes an event in the caller's transaction. */
   async publish(trx: Executor, event: NewEvent): Promise<number> {
-    return repo.insert(trx, {
+    return repo.insert(trx, this.toRow(event));
+  }
+
+  /** Writes several events in the caller's transaction, in order, with one statement. */
+  async publishMany(trx: Executor, events: NewEvent[]): Promise<void> {
+    await repo.insertMany(
+      trx,
+      events.map((e) => this.toRow(e)),
+    );
+  }
+
+  private toRow(event: NewEvent) {
+    return {
       type: event.type,
       aggregate_type: event.aggregateType,
       aggregate_id: event.aggregateId,
       actor_id: event.actorId ?? null,
       payload: JSON.stringify(event.payload),
       occurred_at: this.clock.now().toISOString(),
-    });
+    };
   }
 
   /**

@@ -25,6 +25,11 @@ function visibleLimit(ex: Executor) {
 }
 
 export const outboxRepository = {
+  /** Inserts several events in one statement, in the given order. */
+  async insertMany(ex: Executor, rows: Omit<OutboxEventsTable, 'id' | 'txid'>[]): Promise<void> {
+    if (rows.length > 0) await q(ex).insertInto('outbox_events').values(rows).execute();
+  },
+
   async insert(ex: Executor, row: Omit<OutboxEventsTable, 'id' | 'txid'>): Promise<number> {
     const r = await q(ex).insertInto('outbox_events').values(row).returning('id').executeTakeFirstOrThrow();
     return r.id;
