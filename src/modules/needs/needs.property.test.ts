@@ -3,8 +3,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { members, newCommunity, newNeed, newScene } from '../../../test/factories.js';
 import { createTestApp, forEachBackend, type Persona, type TestApp } from '../../../test/harness.js';
 
-type Command = { kind: 'support' | 'unsupport'; member: number; need: number } | { kind: 'merge'; from: number; into: number };
-
 const command = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('support' as const), member: fc.nat(5), need: fc.nat(2) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('unsupport' as const), member: fc.nat(5), need: fc.nat(2) }) },

@@ -134,7 +134,10 @@ function groupCommit(db: Executor): Database['transaction'] {
           .catch(() => {});
         throw err;
       }
-      outcomes.forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.err)));
+      outcomes.forEach((o, i) => {
+        if (o.ok) jobs[i]!.resolve(o.value);
+        else jobs[i]!.reject(o.err);
+      });
     } catch (err) {
       for (const job of jobs) job.reject(err);
     } finally {
