@@ -279,6 +279,7 @@ for (const backend of backends) {
         .click();
       await page.getByRole('button', { name: zh.operator.confirmMerge }).click();
       await page.locator('.page-head .badge', { hasText: zh.stage.merged }).waitFor();
+      await shot(page, '12-operator-merged');
 
       // The operator accepts it from the review queue, chooses the solution and hides a comment.
       await page.goto('/operator');
@@ -297,6 +298,20 @@ for (const backend of backends) {
       await reply.getByRole('button', { name: zh.comments.hide, exact: true }).click();
       await reply.getByText(zh.comments.hiddenBadge).waitFor();
       await shot(page, '13-need-accepted-operator');
+      // Moderation finds the need by a search and lists its discussion with the hidden reply.
+      await page.goto('/operator/moderation');
+      await page.getByRole('searchbox', { name: zh.operator.moderationSearch }).fill('保存到下周');
+      await page.getByRole('button', { name: zh.search.submit }).click();
+      await page
+        .locator('.picker-row', { hasText: '开瓶后的红酒能保存到下周' })
+        .getByRole('button', { name: zh.operator.moderate })
+        .click();
+      await page
+        .locator('li.comment-reply', { hasText: '同感，支持！' })
+        .getByRole('button', { name: zh.comments.unhide })
+        .waitFor();
+      await shot(page, '13-operator-moderation');
+      await page.goto(needPath);
 
       // The language switch turns the UI into English, and the choice survives a reload.
       await page.getByTestId('language-switch').selectOption('en');
