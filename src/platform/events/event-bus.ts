@@ -170,6 +170,12 @@ export class EventBus {
   }
 
   private async deliver(sub: Subscription): Promise<number> {
+    // A cheap look first, outside any transaction: most passes find nothing new, and locking the
+    // subscription would take a transaction id (holding back other writers' events) for nothing.
+    const peek = await repo.peekSubscription(this.db.kysely, sub.name);
+    const mark = await repo.highWaterMark(this.db.kysely);
+    if (!peek || !mark || (peek.retry_at && peek.retry_at > this.clock.now().toISOString())) return 0;
+    if (mark.txid === Number(peek.last_txid) && mark.id === Number(peek.last_id)) return 0;
     const trx = await this.db.kysely.startTransaction().execute();
     let delivered = 0;
     try {

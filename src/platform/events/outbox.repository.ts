@@ -45,6 +45,15 @@ export const outboxRepository = {
       .execute();
   },
 
+  /** A subscription's position, without locking it. */
+  peekSubscription(ex: Executor, name: string) {
+    return q(ex)
+      .selectFrom('event_subscriptions')
+      .select(['last_txid', 'last_id', 'retry_at'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+  },
+
   /** Locks a subscription for this transaction; undefined when another process holds it. */
   async claimSubscription(ex: Executor, name: string): Promise<EventSubscriptionsTable | undefined> {
     const base = q(ex).selectFrom('event_subscriptions').selectAll().where('name', '=', name);
