@@ -337,6 +337,6 @@ for (const backend of backends) {
       await shot(phone.page, '17-home-375px');
 
       expect(problems.errors).toEqual([]);
-    });
+    }, 240_000);
   });
 }
