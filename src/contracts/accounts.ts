@@ -47,3 +47,6 @@ export const TokenInfo = z.object({
   lastUsedAt: Timestamp.nullable(),
   revokedAt: Timestamp.nullable(),
 });
+
+/** Who is signed in, for pages that also serve visitors: never 401. */
+export const SessionReply = z.object({ me: Me.nullable() });

@@ -138,6 +138,13 @@ forEachBackend((backend) => {
       expect(stored.token_hash).not.toContain(token);
     });
 
+    it('tells who is signed in at /auth/session, answering a visitor 200 with me: null', async () => {
+      expect((await t.visitor.get('/api/v1/auth/session')).json()).toEqual({ me: null });
+      const res = await register({ email: 'hana@example.test', password: 'hanas secret pw', displayName: 'Hana' });
+      const session = (await t.visitor.get('/api/v1/auth/session', { headers: sessionHeaders(res) })).json();
+      expect(session.me).toMatchObject({ email: 'hana@example.test', displayName: 'Hana', csrfToken: expect.any(String) });
+    });
+
     it('answers 401 to /me without credentials and to a malformed Authorization header', async () => {
       expect((await t.visitor.get('/api/v1/me')).statusCode).toBe(401);
       expect((await t.visitor.get('/api/v1/me', { headers: { authorization: 'Basic abc' } })).statusCode).toBe(401);

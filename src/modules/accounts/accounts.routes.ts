@@ -1,6 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { IssuedToken, LoginBody, Me, MemberReply, RegisterBody, TokenBody, TokenInfo } from '../../contracts/accounts.js';
+import {
+  IssuedToken,
+  LoginBody,
+  Me,
+  MemberReply,
+  RegisterBody,
+  SessionReply,
+  TokenBody,
+  TokenInfo,
+} from '../../contracts/accounts.js';
 import { IdParams } from '../../contracts/common.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../platform/auth/cookies.js';
 import type { HttpApp } from '../../platform/http/server.js';
@@ -75,6 +84,19 @@ export function accountsRoutes(service: AccountsService) {
       async (request, reply) => {
         const member = await service.checkCredentials(request.body.email, request.body.password, request.ip);
         return reply.code(201).send(await service.issueToken(member.id, request.body.name ?? 'API token'));
+      },
+    );
+
+    app.get(
+      '/api/v1/auth/session',
+      {
+        config: { access: 'public' },
+        schema: { tags, summary: 'Who is signed in (me: null for a visitor; never 401)', response: { 200: SessionReply } },
+      },
+      async (request) => {
+        const actor = request.actor;
+        if (!actor) return { me: null };
+        return { me: { ...(await service.getMe(actor.memberId)), ...(actor.csrfToken ? { csrfToken: actor.csrfToken } : {}) } };
       },
     );
 

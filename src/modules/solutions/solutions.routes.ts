@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { IdParams, Page } from '../../contracts/common.js';
 import {
   CreateSolutionBody,
@@ -89,12 +88,12 @@ export function solutionsRoutes(service: SolutionsService) {
         config: { access: 'public' },
         schema: {
           tags,
-          summary: 'Every version, newest first',
+          summary: 'Every version, newest first (one page)',
           params: IdParams,
-          response: { 200: z.object({ items: z.array(SolutionVersion) }) },
+          response: { 200: Page(SolutionVersion) },
         },
       },
-      async (request) => ({ items: await service.listVersions(request.params.id) }),
+      async (request) => ({ items: await service.listVersions(request.params.id), nextCursor: null }),
     );
 
     app.put(

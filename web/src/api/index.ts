@@ -23,6 +23,7 @@ import type {
   ReviseSolutionBody,
   Scene,
   SceneListQuery,
+  SessionReply,
   Solution,
   SolutionListQuery,
   SolutionVersion,
@@ -43,6 +44,7 @@ export const api = {
     login: (body: LoginBody) => request<MemberReply>('POST', '/auth/login', { body }),
     logout: () => request<void>('POST', '/auth/logout'),
     me: () => request<Me>('GET', '/me'),
+    session: () => request<SessionReply>('GET', '/auth/session'),
   },
   communities: {
     list: (query?: PageQuery) => request<Page<Community>>('GET', '/communities', { query }),

@@ -26,6 +26,7 @@ export type Role = z.infer<typeof accounts.Role>;
 export type Member = z.infer<typeof accounts.Member>;
 export type Me = z.infer<typeof accounts.Me>;
 export type MemberReply = z.infer<typeof accounts.MemberReply>;
+export type SessionReply = z.infer<typeof accounts.SessionReply>;
 export type RegisterBody = z.input<typeof accounts.RegisterBody>;
 export type LoginBody = z.input<typeof accounts.LoginBody>;
 export type MemberRef = z.infer<typeof members.MemberRef>;
@@ -59,8 +60,7 @@ export type ReviseSolutionBody = z.input<typeof solutions.ReviseSolutionBody>;
 export type SolutionListQuery = Partial<z.infer<typeof solutions.SolutionListQuery>>;
 export type VoteReply = z.infer<typeof solutions.VoteReply>;
 
-/** The contract declares `replies` through a lazy `z.ZodType`, which infers `unknown[]`: name its items here. */
-export type Comment = Omit<z.infer<typeof comments.Comment>, 'replies'> & { replies?: Comment[] };
+export type Comment = z.infer<typeof comments.Comment>;
 export type CreateCommentBody = z.input<typeof comments.CreateCommentBody>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import type { Me } from '../api/types';
 
 interface AuthState {
@@ -14,23 +14,18 @@ interface AuthState {
 
 const AuthContext = createContext<AuthState | null>(null);
 
-/** Holds who is signed in, from GET /api/v1/me. */
+/** Holds who is signed in, from GET /api/v1/auth/session (null for a visitor, without a 401). */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [error, setError] = useState<Error>();
 
   const refresh = useCallback(async () => {
     try {
-      setMe(await api.auth.me());
+      setMe((await api.auth.session()).me);
       setError(undefined);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        setMe(null);
-        setError(undefined);
-      } else {
-        setMe(null);
-        setError(err as Error);
-      }
+      setMe(null);
+      setError(err as Error);
     }
   }, []);
 
