@@ -246,6 +246,7 @@ forEachBackend((backend) => {
           { version: 2, title: 'v2 标题', body: 'v2 正文', createdAt: updatedAt },
           { version: 1, title: 'v1 标题', body: 'v1 正文', createdAt },
         ],
+        nextCursor: null,
       });
       expect((await t.visitor.get(`/api/v1/needs/${needId}`)).json().solutionCount).toBe(1);
       expect((await t.app.events.eventsOf('solution', first.id)).map((e) => [e.type, e.payload.version])).toEqual([
