@@ -18,7 +18,10 @@ export type NeedStage = z.infer<typeof NeedStage>;
 
 export const PurchaseIntent = z.strictObject({
   quantity: z.number().int().min(1).max(1000),
-  maxUnitPrice: Money,
+  maxUnitPrice: z.strictObject({
+    amount: z.number().int().min(1).max(100_000_000).describe('integer minor units, more than zero'),
+    currency: Money.shape.currency,
+  }),
 });
 
 export const Need = z

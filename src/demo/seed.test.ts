@@ -23,7 +23,8 @@ forEachBackend((backend) => {
     expect(wine.title).toContain('红酒');
     expect(wine).toMatchObject({ stage: 'open', solutionCount: 3 });
     expect(wine.supportCount).toBeGreaterThan(100);
-    expect(wine.milestone.index).toBeGreaterThanOrEqual(1);
+    // Past its first milestones (50, then 200), climbing towards 1,000.
+    expect(wine.milestone).toMatchObject({ index: 2, goal: 1000, previousGoal: 200 });
     expect(wine.intent.quantity).toBeGreaterThan(0);
     const solutions = (await t.visitor.get(`/api/v1/needs/${wine.id}/solutions`, { query: { sort: 'top' } })).json().items;
     expect(solutions).toHaveLength(3);
@@ -60,6 +61,22 @@ forEachBackend((backend) => {
     const res = await t.visitor.post('/api/v1/auth/login', { email: DEMO_OPERATOR.email, password: DEMO_OPERATOR.password });
     expect(res.json().member.roles).toContain('operator');
     expect(await seedDemo(t.app, { onlyIfEmpty: true })).toBeNull();
+  });
+
+  it('loads the story once when two servers start on one empty database at the same time', async () => {
+    const first = await createTestApp(backend);
+    const second = await createTestApp(backend, { database: first.db });
+    try {
+      const results = await Promise.all([
+        seedDemo(first.app, { onlyIfEmpty: true }),
+        seedDemo(second.app, { onlyIfEmpty: true }),
+      ]);
+      expect(results.filter((r) => r === null)).toHaveLength(1);
+      expect((await first.visitor.get('/api/v1/communities')).json().items).toHaveLength(5);
+    } finally {
+      await second.app.close();
+      await first.close();
+    }
   });
 
   it('is deterministic: a second empty database gets the same story', async () => {

@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import { buildModules } from '../app.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { ManualClock } from '../platform/clock.js';
+import { claimOnce } from '../platform/db/markers.js';
 import { EventBus } from '../platform/events/event-bus.js';
 
 export interface SeedSummary {
@@ -79,6 +80,8 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   if (options.onlyIfEmpty && (await app.modules.accounts.service.hasMembers())) return null;
   const { config, db, logger } = app.deps;
   const now = app.deps.clock.now();
+  // Two processes starting on one empty database: only the first loads the story.
+  if (!(await claimOnce(db.kysely, 'demo-seed', now))) return null;
   const clock = new ManualClock(new Date(now.getTime() - STORY_DAYS * 86_400_000));
   const events = new EventBus(db, clock, logger);
   const m = buildModules({ config, db, clock, logger }, events);
@@ -96,7 +99,12 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     return (await m.communities.service.createCommunity(op, { slug, name, description, ...(milestones ? { milestones } : {}) }))
       .id;
   };
-  const food = await community('meishi', '美食', '爱吃会吃的人，一起把餐桌上的小麻烦变成好产品');
+  const food = await community('meishi', '美食', '爱吃会吃的人，一起把餐桌上的小麻烦变成好产品', [
+    { goal: 50, days: 30 },
+    { goal: 200, days: 90 },
+    { goal: 1000, days: 180 },
+    { goal: 5000, days: 365 },
+  ]);
   const office = await community('bailing', '白领', '通勤、加班、独居：城市上班族的日常场景');
   const baby = await community('muying', '母婴', '新手爸妈交流育儿中的真实难题');
   const fitness = await community('jianshen', '健身', '健身、跑步、控糖：一起变得更健康', [

@@ -176,6 +176,39 @@ forEachBackend((backend) => {
       }
     });
 
+    it('limits parallel wrong logins per account too (counted before the password is checked)', async () => {
+      const limited = await createTestApp(backend, { config: { AUTH_RATE_LIMIT_PER_ACCOUNT: '3' } });
+      try {
+        await limited.visitor.post('/api/v1/auth/register', {
+          email: 'gus@example.test',
+          password: 'guss secret pw',
+          displayName: 'G',
+        });
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            limited.visitor.post('/api/v1/auth/login', { email: 'gus@example.test', password: 'wrong guess' }),
+          ),
+        );
+        expect(results.filter((r) => r.statusCode === 401)).toHaveLength(3);
+        expect(results.filter((r) => r.statusCode === 429)).toHaveLength(17);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('limits registrations per email address', async () => {
+      const limited = await createTestApp(backend, { config: { AUTH_RATE_LIMIT_PER_ACCOUNT: '2' } });
+      try {
+        const attempt = () =>
+          limited.visitor.post('/api/v1/auth/register', { email: 'hal@example.test', password: 'x', displayName: 'H' });
+        expect((await attempt()).statusCode).toBe(422);
+        expect((await attempt()).statusCode).toBe(422);
+        expect((await attempt()).statusCode).toBe(429);
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('limits attempts per IP', async () => {
       const limited = await createTestApp(backend, { config: { AUTH_RATE_LIMIT_PER_IP: '2' } });
       try {

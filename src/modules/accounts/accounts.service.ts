@@ -76,7 +76,13 @@ export class AccountsService implements Authenticator {
   /** Creates a member account. Throws `conflict` for a taken email, `validation` for a weak password. */
   async register(input: { email: string; password: string; displayName: string }, ip: string): Promise<MemberView> {
     const { rateLimit } = this.deps.config;
-    await this.deps.rateLimiter.hit({ key: `auth:ip:${ip}`, max: rateLimit.perIp, windowSeconds: rateLimit.windowSeconds });
+    const window = rateLimit.windowSeconds;
+    await this.deps.rateLimiter.hit({ key: `auth:ip:${ip}`, max: rateLimit.perIp, windowSeconds: window });
+    await this.deps.rateLimiter.hit({
+      key: `auth:register:${normaliseEmail(input.email)}`,
+      max: rateLimit.perAccount,
+      windowSeconds: window,
+    });
     return this.createMember(input);
   }
 
@@ -162,15 +168,15 @@ export class AccountsService implements Authenticator {
     const email = normaliseEmail(emailInput);
     const accountLimit = { key: `auth:account:${email}`, max: rateLimit.perAccount, windowSeconds: rateLimit.windowSeconds };
     await this.deps.rateLimiter.hit({ key: `auth:ip:${ip}`, max: rateLimit.perIp, windowSeconds: rateLimit.windowSeconds });
-    await this.deps.rateLimiter.check(accountLimit);
+    // Counted before the (slow) check, atomically, so parallel guesses cannot slip past the limit;
+    // given back when the password is right, so only failures fill the window.
+    await this.deps.rateLimiter.hit(accountLimit);
     const member = await repo.findMemberByEmail(this.deps.db.kysely, email);
     // Unknown emails cost the same as known ones, so timing does not reveal which accounts exist.
     this.dummyHash ??= hashPassword('not-a-real-password', this.deps.config.scryptLogN);
     const ok = await verifyPassword(password, member?.password_hash ?? (await this.dummyHash));
-    if (!member || !ok) {
-      await this.deps.rateLimiter.record(accountLimit);
-      throw new AppError('unauthorized', 'Email or password is wrong');
-    }
+    if (!member || !ok) throw new AppError('unauthorized', 'Email or password is wrong');
+    await this.deps.rateLimiter.refund(accountLimit);
     if (needsRehash(member.password_hash, this.deps.config.scryptLogN)) {
       const hash = await hashPassword(password, this.deps.config.scryptLogN);
       await repo.updatePasswordHash(this.deps.db.kysely, member.id, hash, this.now.toISOString());

@@ -25,7 +25,8 @@ export type NeedSort =
  * instant `asOf` (seconds) that the cursor carries, so paging a hot list stays consistent.
  */
 function hotScore(asOf: number) {
-  return sql<number>`(CAST(support_count + 1 AS DOUBLE PRECISION) / power((CAST(${asOf} AS DOUBLE PRECISION) - created_epoch) / 3600.0 + 2.0, 1.5))`;
+  // Needs raised after asOf (while someone pages an older list) count as brand new, not negative age.
+  return sql<number>`(CAST(support_count + 1 AS DOUBLE PRECISION) / power(CAST(CASE WHEN created_epoch < ${asOf} THEN ${asOf} - created_epoch ELSE 0 END AS DOUBLE PRECISION) / 3600.0 + 2.0, 1.5))`;
 }
 
 export const needsRepository = {

@@ -87,7 +87,7 @@ export function needsRoutes(service: NeedsService) {
           response: { 200: Page(Supporter) },
         },
       },
-      async (request) => service.listSupporters(request.params.id, request.query.limit, request.query.cursor),
+      async (request) => service.listSupporters(request.params.id, request.query.limit, request.query.cursor, request.actor),
     );
 
     app.get(

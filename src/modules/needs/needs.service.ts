@@ -400,8 +400,11 @@ export class NeedsService {
       await this.publish(trx, 'need.qualified', need.id, actorId, { supportCount: need.support_count, from: 'open' });
   }
 
-  /** Supporters in the order they came, with their rank. */
-  async listSupporters(needId: string, limit: number, cursor?: string) {
+  /**
+   * Supporters in the order they came, with their rank. What a supporter would pay is theirs and
+   * the operators' to see; everyone sees the totals on the need.
+   */
+  async listSupporters(needId: string, limit: number, cursor: string | undefined, actor: Actor | null) {
     const ex = this.deps.db.kysely;
     if (!(await repo.find(ex, needId))) throw AppError.notFound('Need');
     const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
@@ -416,7 +419,7 @@ export class NeedsService {
         member: { id: r.member_id, displayName: names.get(r.member_id) ?? '' },
         rank: r.rank,
         supportedAt: r.created_at,
-        intent: intentOf(r),
+        intent: actor && (actor.roles.includes('operator') || actor.memberId === r.member_id) ? intentOf(r) : null,
       })),
       nextCursor: page.nextCursor,
     };

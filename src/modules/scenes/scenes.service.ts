@@ -69,9 +69,13 @@ export class ScenesService {
       created_at: now.toISOString(),
     };
     await this.deps.db.transaction(async (trx) => {
-      await this.deps.communities.getRules(trx, input.communityId).catch(() => {
-        throw AppError.invalid('communityId', 'is not a community');
-      });
+      // The community may be named by id or slug; the scene stores its id.
+      row.community_id = (
+        await this.deps.communities.getRules(trx, input.communityId).catch((err: unknown) => {
+          if (err instanceof AppError && err.kind === 'not_found') throw AppError.invalid('communityId', 'is not a community');
+          throw err;
+        })
+      ).id;
       await repo.insert(trx, row);
       await this.deps.events.publish(trx, {
         type: 'scene.described',

@@ -37,16 +37,10 @@ export class RateLimiter {
     if (hits > limit.max) throw tooMany(w.retryAfter);
   }
 
-  /** Throws `rate_limited` when the window is full, without counting. */
-  async check(limit: Limit): Promise<void> {
+  /** Gives back one hit counted by `hit` (e.g. a sign-in that turned out right). */
+  async refund(limit: Limit): Promise<void> {
     const w = this.window(limit);
-    if ((await repo.count(this.db.kysely, limit.key, w.start)) >= limit.max) throw tooMany(w.retryAfter);
-  }
-
-  /** Counts one hit without throwing (e.g. a failed login against the account's budget). */
-  async record(limit: Limit): Promise<void> {
-    const w = this.window(limit);
-    await repo.add(this.db.kysely, limit.key, w.start, w.end, 1);
+    await repo.add(this.db.kysely, limit.key, w.start, w.end, -1);
   }
 
   /** Forgets windows that have ended. */
