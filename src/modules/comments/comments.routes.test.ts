@@ -200,7 +200,7 @@ forEachBackend((backend) => {
           ...replies,
         ]);
         expect(merge.statusCode).toBe(200);
-        expect(results.every((r) => r.statusCode === 201 || r.statusCode === 422)).toBe(true);
+        expect(results.every((r) => r.statusCode === 201 || r.statusCode === 409)).toBe(true);
         const posted = results.filter((r) => r.statusCode === 201).length;
         expect(await countRows(t, 'comments', ['need_id', dup])).toBe(0);
         expect(await countRows(t, 'comments', ['need_id', target])).toBe(1 + posted);
@@ -208,6 +208,17 @@ forEachBackend((backend) => {
         expect(await commentCount(dup)).toBe(0);
         expect((await list(t.visitor, `needs/${target}`))[0]!.replies).toHaveLength(posted);
       }
+    });
+
+    it('refuses new comments on a merged need with 409 naming where it went', async () => {
+      const target = await openNeed();
+      const dup = await openNeed();
+      await op.post(`/api/v1/needs/${dup}/merge`, { intoNeedId: target });
+      const before = await countRows(t, 'comments');
+      const res = await bob.post(`/api/v1/needs/${dup}/comments`, { body: '还在吗' });
+      expect(res.statusCode).toBe(409);
+      expect(res.json().mergedInto).toBe(target);
+      expect(await countRows(t, 'comments')).toBe(before);
     });
 
     it('deletes comments while their need is merged without failing, and counts what is left', async () => {

@@ -79,12 +79,20 @@ export class CommentsService {
   }
 
   /**
-   * Takes the need's row lock (PostgreSQL) before any comment's, the order a merge takes them in
-   * (the need, then its comments), so that a merge and a comment's change neither deadlock nor leave
-   * a comment behind.
+   * Locks a comment for a change, taking its need's lock first (PostgreSQL): the order a merge takes
+   * them in, so a merge and a comment's change neither deadlock nor publish their events out of
+   * order. If a merge moved the comment while this waited, it locks the new need and looks again.
    */
-  private async lockNeed(trx: Executor, needId: string): Promise<void> {
-    await this.deps.needs.requireNeed(trx, needId, { lock: true });
+  private async lockComment(trx: Executor, id: string): Promise<CommentsTable> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const seen = await repo.find(trx, id);
+      if (!seen) throw AppError.notFound('Comment');
+      if (seen.need_id) await this.deps.needs.requireNeed(trx, seen.need_id, { lock: true });
+      const row = await repo.findForUpdate(trx, id);
+      if (!row) throw AppError.notFound('Comment');
+      if (row.need_id === seen.need_id) return row;
+    }
+    throw new AppError('conflict', 'The comment moved while we worked on it; try again');
   }
 
   /** Where a target lives: the need whose comment count it feeds, if any. */
@@ -101,7 +109,14 @@ export class CommentsService {
   async postComment(actor: Actor, target: CommentTarget, input: { body: string; parentId?: string }) {
     const now = this.deps.clock.now();
     const row = await this.deps.db.transaction(async (trx) => {
-      if ('needId' in target) await this.lockNeed(trx, target.needId);
+      if ('needId' in target) {
+        const need = await this.deps.needs.requireNeed(trx, target.needId, { lock: true });
+        if (need.stage === 'merged') {
+          throw new AppError('conflict', 'This need was merged into another; comment there', {
+            extra: { mergedInto: need.mergedInto },
+          });
+        }
+      }
       const { needId } = await this.resolve(trx, target);
       if (input.parentId) {
         const parent = await repo.find(trx, input.parentId);
@@ -154,8 +169,8 @@ export class CommentsService {
   async editComment(actor: Actor, id: string, body: string) {
     const now = this.deps.clock.now();
     const row = await this.deps.db.transaction(async (trx) => {
-      const row = await repo.findForUpdate(trx, id);
-      if (!row || row.deleted) throw AppError.notFound('Comment');
+      const row = await this.lockComment(trx, id);
+      if (row.deleted) throw AppError.notFound('Comment');
       if (row.author_id !== actor.memberId) throw new AppError('forbidden', 'Only the author edits a comment');
       if (now.getTime() - Date.parse(row.created_at) > EDIT_WINDOW_MS) {
         throw new AppError('conflict', 'Comments can be edited for 15 minutes after posting');
@@ -170,33 +185,22 @@ export class CommentsService {
 
   /** The author deletes their comment (its replies stay). */
   async deleteComment(actor: Actor, id: string): Promise<void> {
-    for (;;) {
-      const moved = await this.deps.db.transaction(async (trx) => {
-        const seen = await repo.find(trx, id);
-        if (!seen) throw AppError.notFound('Comment');
-        if (seen.author_id !== actor.memberId)
-          throw new AppError('forbidden', 'Only the author deletes a comment; operators hide it');
-        if (seen.deleted) return false;
-        if (seen.need_id) await this.lockNeed(trx, seen.need_id);
-        const row = await repo.findForUpdate(trx, id);
-        if (!row) throw AppError.notFound('Comment');
-        // A merge moved it while this waited for the lock: start again on its new need.
-        if (row.need_id !== seen.need_id) return true;
-        if (row.deleted) return false;
-        await repo.update(trx, id, { deleted: 1, body: '', mentions: '[]' });
-        if (row.need_id) await this.deps.needs.addToCounts(trx, row.need_id, { comments: -1 });
-        await this.publish(trx, 'comment.deleted', row, actor.memberId);
-        return false;
-      });
-      if (!moved) return;
-    }
+    await this.deps.db.transaction(async (trx) => {
+      const row = await this.lockComment(trx, id);
+      if (row.author_id !== actor.memberId)
+        throw new AppError('forbidden', 'Only the author deletes a comment; operators hide it');
+      if (row.deleted) return;
+      await repo.update(trx, id, { deleted: 1, body: '', mentions: '[]' });
+      if (row.need_id) await this.deps.needs.addToCounts(trx, row.need_id, { comments: -1 });
+      await this.publish(trx, 'comment.deleted', row, actor.memberId);
+    });
   }
 
   /** An operator hides (or shows again) a comment. */
   async hideComment(actor: Actor, id: string, hidden: boolean) {
     const row = await this.deps.db.transaction(async (trx) => {
-      const row = await repo.findForUpdate(trx, id);
-      if (!row || row.deleted) throw AppError.notFound('Comment');
+      const row = await this.lockComment(trx, id);
+      if (row.deleted) throw AppError.notFound('Comment');
       await repo.update(trx, id, { hidden: hidden ? 1 : 0 });
       await this.publish(trx, hidden ? 'comment.hidden' : 'comment.shown', row, actor.memberId);
       return { ...row, hidden: hidden ? 1 : 0 };

@@ -175,6 +175,28 @@ forEachBackend((backend) => {
       expect(await countRows(t, 'solutions')).toBe(before);
     });
 
+    it('makes votes and versions final once the need is decided, and a chosen solution’s text final', async () => {
+      const c = await newCommunity(op, { milestones: [{ goal: 1, days: 5 }] });
+      const declinedNeed = await newNeed(alice, (await newScene(alice, c.id)).id);
+      const onDeclined = await propose(bob, declinedNeed.id);
+      await carol.put(`/api/v1/needs/${declinedNeed.id}/support`);
+      await op.post(`/api/v1/needs/${declinedNeed.id}/review`, { decision: 'decline', reason: '不做' });
+      expect((await carol.put(`/api/v1/solutions/${onDeclined.id}/vote`)).statusCode).toBe(409);
+      expect((await bob.post(`/api/v1/solutions/${onDeclined.id}/versions`, { title: 'v2', body: 'b' })).statusCode).toBe(409);
+      const acceptedNeed = await newNeed(alice, (await newScene(alice, c.id)).id);
+      const chosen = await propose(bob, acceptedNeed.id);
+      const other = await propose(carol, acceptedNeed.id);
+      await carol.put(`/api/v1/needs/${acceptedNeed.id}/support`);
+      await op.post(`/api/v1/needs/${acceptedNeed.id}/review`, { decision: 'accept', reason: '好' });
+      await op.post(`/api/v1/needs/${acceptedNeed.id}/choose-solution`, { solutionId: chosen.id });
+      const before = await countRows(t, 'solution_versions');
+      expect((await bob.post(`/api/v1/solutions/${chosen.id}/versions`, { title: 'v2', body: 'b' })).statusCode).toBe(409);
+      expect((await carol.post(`/api/v1/solutions/${other.id}/versions`, { title: 'v2', body: 'b' })).statusCode).toBe(200);
+      expect(await countRows(t, 'solution_versions')).toBe(before + 1);
+      // An accepted need still takes votes.
+      expect((await alice.put(`/api/v1/solutions/${chosen.id}/vote`)).statusCode).toBe(200);
+    });
+
     it('still takes solutions on a qualified and an accepted need', async () => {
       const c = await newCommunity(op, { milestones: [{ goal: 1, days: 5 }] });
       const need = await newNeed(alice, (await newScene(alice, c.id)).id);

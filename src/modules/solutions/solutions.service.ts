@@ -74,6 +74,34 @@ export class SolutionsService {
     }));
   }
 
+  /**
+   * Locks a solution's need, then the solution: the order a merge takes (need first), so the two
+   * neither deadlock nor act on a solution that a merge has just moved (then it tries again).
+   */
+  private async lockWithNeed(trx: Executor, id: string): Promise<SolutionsTable> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const seen = await this.require(trx, id);
+      await this.deps.needs.requireNeed(trx, seen.need_id, { lock: true });
+      const row = await repo.findForUpdate(trx, id);
+      if (!row) throw AppError.notFound('Solution');
+      if (row.need_id === seen.need_id) return row;
+    }
+    throw new AppError('conflict', 'The solution moved while we worked on it; try again');
+  }
+
+  /** Locks a solution whose need still takes votes (votes are final once the need is decided). */
+  private async lockForVoting(trx: Executor, id: string): Promise<SolutionsTable> {
+    const row = await repo.findForUpdate(trx, id);
+    if (!row) throw AppError.notFound('Solution');
+    const need = await this.deps.needs.requireNeed(trx, row.need_id);
+    if (!TAKES_SOLUTIONS.has(need.stage)) {
+      throw new AppError('conflict', `The need is ${need.stage}; votes on its solutions are final`, {
+        extra: { stage: need.stage },
+      });
+    }
+    return row;
+  }
+
   private async require(ex: Executor, id: string) {
     const row = await repo.find(ex, id);
     if (!row) throw AppError.notFound('Solution');
@@ -124,9 +152,12 @@ export class SolutionsService {
   async reviseSolution(actor: Actor, id: string, input: { title: string; body: string }) {
     const now = this.deps.clock.now().toISOString();
     const row = await this.deps.db.transaction(async (trx) => {
-      const row = await repo.findForUpdate(trx, id);
-      if (!row) throw AppError.notFound('Solution');
+      const row = await this.lockWithNeed(trx, id);
       if (row.author_id !== actor.memberId) throw new AppError('forbidden', 'Only the author revises a solution');
+      const need = await this.deps.needs.requireNeed(trx, row.need_id);
+      if (need.chosenSolutionId === id) throw new AppError('conflict', 'This solution has been chosen; its text is final');
+      if (!TAKES_SOLUTIONS.has(need.stage))
+        throw new AppError('conflict', `The need is ${need.stage}; its solutions are final`, { extra: { stage: need.stage } });
       const version = row.version + 1;
       await repo.revise(trx, id, version, input.title, input.body, now);
       await this.publish(trx, 'solution.revised', row, actor.memberId, { version });
@@ -173,8 +204,7 @@ export class SolutionsService {
   /** Votes for a solution; idempotent; not for one's own. */
   async vote(actor: Actor, id: string) {
     return this.deps.db.transaction(async (trx) => {
-      const row = await repo.findForUpdate(trx, id);
-      if (!row) throw AppError.notFound('Solution');
+      const row = await this.lockForVoting(trx, id);
       if (row.author_id === actor.memberId) throw new AppError('validation', 'You cannot vote for your own solution');
       if (!(await repo.insertVote(trx, id, actor.memberId, this.deps.clock.now().toISOString()))) {
         return { voted: true, voteCount: row.vote_count };
@@ -188,8 +218,7 @@ export class SolutionsService {
   /** Withdraws a vote; idempotent. */
   async unvote(actor: Actor, id: string) {
     return this.deps.db.transaction(async (trx) => {
-      const row = await repo.findForUpdate(trx, id);
-      if (!row) throw AppError.notFound('Solution');
+      const row = await this.lockForVoting(trx, id);
       if (!(await repo.deleteVote(trx, id, actor.memberId))) return { voted: false, voteCount: row.vote_count };
       const voteCount = await repo.addToVoteCount(trx, id, -1);
       await this.publish(trx, 'solution.unvoted', row, actor.memberId, { memberId: actor.memberId });
