@@ -154,9 +154,97 @@ forEachBackend((backend) => {
       );
       const results = await Promise.all(calls);
       expect(results.every((r) => r.statusCode === 200)).toBe(true);
-      const rows = await countRows(t, 'need_supports', ['need_id', need.id]);
-      expect((await t.visitor.get(`/api/v1/needs/${need.id}`)).json().supportCount).toBe(rows);
-      expect(rows === 0 || rows === 1).toBe(true);
+      const state = async () => ({
+        rows: await countRows(t, 'need_supports', ['need_id', need.id]),
+        supportCount: (await t.visitor.get(`/api/v1/needs/${need.id}`)).json().supportCount as number,
+      });
+      const settled = await state();
+      expect(settled.supportCount).toBe(settled.rows);
+      // Whatever order the race ended in, the next call decides.
+      expect((await bob.put(`/api/v1/needs/${need.id}/support`)).json()).toEqual({ supported: true, supportCount: 1 });
+      expect(await state()).toEqual({ rows: 1, supportCount: 1 });
+      expect((await bob.delete(`/api/v1/needs/${need.id}/support`)).json()).toEqual({ supported: false, supportCount: 0 });
+      expect(await state()).toEqual({ rows: 0, supportCount: 0 });
+    });
+  });
+
+  describe('supporter lists', () => {
+    type SupporterItem = { member: { id: string; displayName: string }; rank: number; supportedAt: string; intent: unknown };
+
+    async function allSupporters(needId: string, limit: number) {
+      const pages: SupporterItem[][] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await t.visitor.get(`/api/v1/needs/${needId}/supporters`, { query: { limit, cursor } });
+        expect(res.statusCode, res.body).toBe(200);
+        pages.push(res.json().items);
+        cursor = res.json().nextCursor ?? undefined;
+      } while (cursor && pages.length < 10);
+      return pages;
+    }
+
+    it('lists a need’s supporters in the order they came, ranked 1..n, paging without repeats', async () => {
+      const need = await newNeed(alice, sceneId);
+      const crowd = await members(t, 5, 'ranked');
+      for (const m of crowd) {
+        expect((await m.put(`/api/v1/needs/${need.id}/support`)).statusCode).toBe(200);
+        t.clock.advance({ ms: 10 });
+      }
+      const [whole] = await allSupporters(need.id, 50);
+      expect(whole!.map((s) => s.member.id)).toEqual(crowd.map((m) => m.id));
+      expect(whole!.map((s) => s.rank)).toEqual([1, 2, 3, 4, 5]);
+      expect(whole!.map((s) => s.member.displayName)).toEqual(crowd.map((m) => m.displayName));
+      const times = whole!.map((s) => Date.parse(s.supportedAt));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+
+      const pages = await allSupporters(need.id, 2);
+      expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+      expect(pages.flat()).toEqual(whole);
+    });
+
+    it('pages supporters who came at the same instant without repeating or skipping any', async () => {
+      const need = await newNeed(alice, sceneId);
+      const crowd = await members(t, 5, 'sametime');
+      await Promise.all(crowd.map((m) => m.put(`/api/v1/needs/${need.id}/support`)));
+      const pages = await allSupporters(need.id, 2);
+      const ids = pages.flat().map((s) => s.member.id);
+      expect(ids).toHaveLength(5);
+      expect([...ids].sort()).toEqual(crowd.map((m) => m.id).sort());
+      expect(pages.flat().map((s) => s.rank)).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('answers 404 for the supporters of an unknown need', async () => {
+      const res = await t.visitor.get('/api/v1/needs/need_unknown/supporters');
+      expect(res.statusCode).toBe(404);
+      expect(problem(res).status).toBe(404);
+    });
+
+    it('lists the needs I support, latest support first, and refuses visitors with 401', async () => {
+      const me = await t.signUp('supporter');
+      const needs = [];
+      for (let i = 0; i < 3; i++) needs.push(await newNeed(alice, sceneId, { title: `mine ${i}` }));
+      await newNeed(alice, sceneId, { title: 'not mine' });
+      // Supported in the order 1, 0, 2: the list follows the supports, not the needs' age.
+      for (const i of [1, 0, 2]) {
+        expect((await me.put(`/api/v1/needs/${needs[i]!.id}/support`)).statusCode).toBe(200);
+        t.clock.advance({ ms: 10 });
+      }
+      const list = async (query: Record<string, string | number | undefined> = {}) => {
+        const res = await me.get('/api/v1/me/supports', { query });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json() as { items: { id: string; supported: boolean }[]; nextCursor: string | null };
+      };
+      const all = await list();
+      expect(all.items.map((n) => n.id)).toEqual([needs[2]!.id, needs[0]!.id, needs[1]!.id]);
+      expect(all.items.every((n) => n.supported)).toBe(true);
+      const first = await list({ limit: 2 });
+      const second = await list({ limit: 2, cursor: first.nextCursor ?? undefined });
+      expect([...first.items, ...second.items].map((n) => n.id)).toEqual(all.items.map((n) => n.id));
+      expect(second.nextCursor).toBeNull();
+
+      await me.delete(`/api/v1/needs/${needs[0]!.id}/support`);
+      expect((await list()).items.map((n) => n.id)).toEqual([needs[2]!.id, needs[1]!.id]);
+      expect((await t.visitor.get('/api/v1/me/supports')).statusCode).toBe(401);
     });
   });
 
@@ -177,6 +265,53 @@ forEachBackend((backend) => {
       expect((await op.post(`/api/v1/needs/${id}/review`, { decision: 'accept', reason: 'x' })).statusCode).toBe(409);
       const open = await newNeed(alice, sceneId);
       expect((await op.post(`/api/v1/needs/${open.id}/review`, { decision: 'accept', reason: 'x' })).statusCode).toBe(409);
+    });
+
+    it('lets only operators advance a need, along the allowed transitions only, each recorded as an event', async () => {
+      const id = await qualifiedNeed();
+      const advance = (who: { post: Persona['post'] }, stage: string) => who.post(`/api/v1/needs/${id}/advance`, { stage });
+      const stageOf = async (needId = id) => (await t.visitor.get(`/api/v1/needs/${needId}`)).json().stage;
+      const eventTypes = async (needId = id) => (await t.app.events.eventsOf('need', needId)).map((e) => e.type);
+      const before = await eventTypes();
+      expect(before.at(-1)).toBe('need.qualified');
+
+      expect((await advance(bob, 'in_review')).statusCode).toBe(403);
+      expect((await advance(t.visitor, 'in_review')).statusCode).toBe(401);
+      const skip = await advance(op, 'launched');
+      expect(skip.statusCode).toBe(409);
+      expect(problem(skip).detail).toMatch(/qualified/);
+      expect(await stageOf()).toBe('qualified');
+      expect(await eventTypes()).toEqual(before);
+
+      expect((await advance(op, 'in_review')).json()).toMatchObject({ id, stage: 'in_review' });
+      expect((await op.post(`/api/v1/needs/${id}/review`, { decision: 'accept', reason: '做' })).statusCode).toBe(200);
+      for (const stage of ['in_development', 'launched', 'delivered']) {
+        const res = await advance(op, stage);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.json()).toMatchObject({ id, stage, stageChangedAt: t.clock.now().toISOString() });
+      }
+      expect(await stageOf()).toBe('delivered');
+      expect((await eventTypes()).slice(before.length)).toEqual([
+        'need.in-review',
+        'need.accepted',
+        'need.in-development',
+        'need.launched',
+        'need.delivered',
+      ]);
+
+      const open = await newNeed(alice, sceneId);
+      const early = await op.post(`/api/v1/needs/${open.id}/advance`, { stage: 'in_development' });
+      expect(early.statusCode).toBe(409);
+      expect(await stageOf(open.id)).toBe('open');
+      expect(await eventTypes(open.id)).toEqual(['need.raised']);
+
+      const declinedId = await qualifiedNeed();
+      await op.post(`/api/v1/needs/${declinedId}/review`, { decision: 'decline', reason: '不做' });
+      const declinedEvents = await eventTypes(declinedId);
+      const revived = await op.post(`/api/v1/needs/${declinedId}/advance`, { stage: 'delivered' });
+      expect(revived.statusCode).toBe(409);
+      expect(await stageOf(declinedId)).toBe('declined');
+      expect(await eventTypes(declinedId)).toEqual(declinedEvents);
     });
 
     it('merges a duplicate: overlapping supporters count once, the duplicate’s author supports, solutions and comments move', async () => {
