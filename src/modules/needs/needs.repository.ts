@@ -316,7 +316,10 @@ export const needsRepository = {
     return counts.support_count;
   },
 
-  /** Open needs whose deadline has passed, oldest deadline first, locked for the transaction. */
+  /**
+   * Open needs whose deadline has passed, locked for the transaction in id order (the order every
+   * other writer locks needs in); rows another process holds are left for its next run.
+   */
   overdue(ex: Executor, nowIso: string, limit: number) {
     return forUpdate(
       ex,
@@ -325,8 +328,9 @@ export const needsRepository = {
         .selectAll()
         .where('stage', '=', 'open')
         .where('milestone_deadline', '<=', nowIso)
-        .orderBy('milestone_deadline')
+        .orderBy('id')
         .limit(limit),
+      { skipLocked: true },
     ).execute();
   },
 };

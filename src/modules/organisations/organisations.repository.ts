@@ -53,20 +53,26 @@ export const organisationsRepository = {
     await sql`select pg_advisory_xact_lock(hashtextextended(${`organisation_members:${memberId}`}, 0))`.execute(ex);
   },
 
-  async addMember(ex: Executor, organisationId: string, memberId: string, now: string): Promise<void> {
-    await q(ex)
+  /** Adds a partner; false when they already were one. */
+  async addMember(ex: Executor, organisationId: string, memberId: string, now: string): Promise<boolean> {
+    const r = await q(ex)
       .insertInto('organisation_members')
       .values({ organisation_id: organisationId, member_id: memberId, added_at: now })
       .onConflict((oc) => oc.columns(['organisation_id', 'member_id']).doNothing())
-      .execute();
+      .returning('member_id')
+      .executeTakeFirst();
+    return r !== undefined;
   },
 
-  async removeMember(ex: Executor, organisationId: string, memberId: string): Promise<void> {
-    await q(ex)
+  /** Removes a partner; false when they were not one. */
+  async removeMember(ex: Executor, organisationId: string, memberId: string): Promise<boolean> {
+    const r = await q(ex)
       .deleteFrom('organisation_members')
       .where('organisation_id', '=', organisationId)
       .where('member_id', '=', memberId)
-      .execute();
+      .returning('member_id')
+      .executeTakeFirst();
+    return r !== undefined;
   },
 
   async countMemberships(ex: Executor, memberId: string): Promise<number> {

@@ -140,6 +140,9 @@ forEachBackend((backend) => {
       }
       expect((await operator.get(`/api/v1/organisations/${org.id}/members`)).json().items).toEqual([]);
       expect(await rolesOf(partner)).toEqual(['member']);
+      // A repeated add or remove changes nothing, so it announces nothing.
+      const types = (await t.app.events.eventsOf('organisation', org.id)).map((e) => e.type);
+      expect(types).toEqual(['organisation.created', 'organisation.partner-added', 'organisation.partner-removed']);
     });
 
     it('takes the partner role away only with the last organisation', async () => {

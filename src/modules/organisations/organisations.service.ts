@@ -108,7 +108,8 @@ export class OrganisationsService {
     await this.deps.db.transaction(async (trx) => {
       await repo.lockMemberships(trx, memberId);
       await this.deps.accounts.getMember(trx, memberId);
-      await repo.addMember(trx, organisationId, memberId, this.deps.clock.now().toISOString());
+      // Idempotent: adding a partner again changes nothing and announces nothing.
+      if (!(await repo.addMember(trx, organisationId, memberId, this.deps.clock.now().toISOString()))) return;
       await this.deps.accounts.grantRole(trx, memberId, 'partner');
       await this.deps.events.publish(trx, {
         type: 'organisation.partner-added',
@@ -125,7 +126,7 @@ export class OrganisationsService {
     await this.getOrganisation(organisationId);
     await this.deps.db.transaction(async (trx) => {
       await repo.lockMemberships(trx, memberId);
-      await repo.removeMember(trx, organisationId, memberId);
+      if (!(await repo.removeMember(trx, organisationId, memberId))) return;
       if ((await repo.countMemberships(trx, memberId)) === 0) await this.deps.accounts.revokeRole(trx, memberId, 'partner');
       await this.deps.events.publish(trx, {
         type: 'organisation.partner-removed',

@@ -31,6 +31,11 @@ export function withSerialId<T extends string, C extends string>(
  * Lock an aggregate first in a transaction that publishes events about it: then the order of the
  * transactions' ids is the order in which they changed the aggregate (see platform/events).
  */
-export function forUpdate<QB extends { forUpdate(): QB }>(ex: Executor, query: QB): QB {
-  return dialectOf(ex) === 'postgres' ? query.forUpdate() : query;
+export function forUpdate<QB extends { forUpdate(): QB; skipLocked(): QB }>(
+  ex: Executor,
+  query: QB,
+  options: { skipLocked?: boolean } = {},
+): QB {
+  if (dialectOf(ex) !== 'postgres') return query;
+  return options.skipLocked ? query.forUpdate().skipLocked() : query.forUpdate();
 }

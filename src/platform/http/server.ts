@@ -97,6 +97,15 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpApp> {
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
+  // An empty body sent as JSON is no body (clients that always set Content-Type may PUT with none);
+  // anything else is parsed by Fastify's own parser, which refuses __proto__ and constructor keys.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemHandler);
