@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** Members, their roles, browser sessions, API tokens; partner organisations. */
+/** Members, their roles, browser sessions, API tokens. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('members')
@@ -44,29 +44,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .execute();
   await db.schema.createIndex('api_tokens_member').on('api_tokens').column('member_id').execute();
-
-  await db.schema
-    .createTable('organisations')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('slug', 'text', (c) => c.notNull().unique())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull())
-    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .execute();
-
-  await db.schema
-    .createTable('organisation_members')
-    .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
-    .addColumn('member_id', 'text', (c) => c.notNull().references('members.id').onDelete('cascade'))
-    .addColumn('added_at', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('organisation_members_pk', ['organisation_id', 'member_id'])
-    .execute();
-  await db.schema.createIndex('organisation_members_member').on('organisation_members').column('member_id').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['organisation_members', 'organisations', 'api_tokens', 'sessions', 'member_roles', 'members']) {
+  for (const t of ['api_tokens', 'sessions', 'member_roles', 'members']) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -3,6 +3,7 @@ import * as platform from './2026112301_platform.js';
 import * as accounts from './2026112302_accounts.js';
 import * as cocreation from './2026112303_cocreation.js';
 import * as markers from './2026112304_markers.js';
+import * as organisations from './2026112305_organisations.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026112302_accounts': accounts,
   '2026112303_cocreation': cocreation,
   '2026112304_markers': markers,
+  '2026112305_organisations': organisations,
 };

@@ -39,7 +39,7 @@ export interface AppDeps {
 }
 
 /** Builds every module over one database and clock; the composition root. */
-export function buildModules({ config, db, clock }: Omit<AppDeps, 'logger'> & { logger: Logger }, events: EventBus) {
+export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db' | 'clock'>, events: EventBus) {
   const rateLimiter = new RateLimiter(db, clock);
   const accounts = createAccountsModule({
     db,

@@ -30,8 +30,3 @@ export class ManualClock implements Clock {
       (by.days ?? 0) * 86_400_000;
   }
 }
-
-/** ISO 8601 UTC string with milliseconds: the one time format stored and served. */
-export function isoNow(clock: Clock): string {
-  return clock.now().toISOString();
-}

@@ -91,7 +91,11 @@ export function accountsRoutes(service: AccountsService) {
       '/api/v1/auth/session',
       {
         config: { access: 'public' },
-        schema: { tags, summary: 'Who is signed in (me: null for a visitor; never 401)', response: { 200: SessionReply } },
+        schema: {
+          tags,
+          summary: 'Who is signed in: me is null for a visitor (no 401 without credentials)',
+          response: { 200: SessionReply },
+        },
       },
       async (request) => {
         const actor = request.actor;

@@ -224,7 +224,6 @@ export class AccountsService implements Authenticator {
       roles: rolesFrom(found.roles),
       via: 'session',
       csrfToken: session.csrf_token,
-      sessionId: session.id,
     };
   }
 

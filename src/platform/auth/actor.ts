@@ -8,7 +8,6 @@ export interface Actor {
   via: 'session' | 'token';
   /** The session's CSRF token, when signed in by cookie. */
   csrfToken?: string;
-  sessionId?: string;
 }
 
 /**

@@ -28,6 +28,10 @@ export interface NewEvent<P = Record<string, unknown>> {
  * Handles one event inside the transaction that advances the subscription's cursor: what it writes
  * with `trx` commits together with the progress, so database effects happen exactly once.
  * Effects outside the database (mail, webhooks) happen at least once.
+ *
+ * Read and write only through `trx` (pass it to other modules' services). On SQLite the worker holds
+ * the one connection while the handler runs, so a query through the database itself would wait for
+ * the handler, which waits for the query: the worker would hang.
  */
 export type EventHandler = (event: DomainEvent, trx: Executor) => Promise<void>;
 

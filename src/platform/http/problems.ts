@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorKind, errorKinds, type FieldProblem, problemBody } from '../errors.js';
 
 /** Fastify's own error codes that are the client's fault, by the kind they map to. */
@@ -42,9 +42,6 @@ export function toAppError(err: unknown): AppError {
   }
   if (e && typeof e.code === 'string' && fastifyCodes[e.code]) {
     return new AppError(fastifyCodes[e.code] as ErrorKind, e.message);
-  }
-  if (e && isResponseSerializationError(e as never) && (e as { cause?: unknown }).cause) {
-    return new AppError('internal', 'Internal server error');
   }
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const kind = (Object.keys(errorKinds) as ErrorKind[]).find((k) => errorKinds[k].status === e.statusCode) ?? 'bad_request';
