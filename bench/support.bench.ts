@@ -142,8 +142,11 @@ export async function run(): Promise<void> {
   console.log(`  bare POST req/s  ${fmt(bRps)}   p99 ${median(bares.map((b) => b.p99))} ms`);
   console.log(`  ratio            ${fmt((100 * sRps) / bRps, 1)} % of the bare route (target ≥ 60 %)`);
   console.log(`  exactness        ${fmt(ok)} supports acknowledged, ${fmt(rows)} support rows, ${fmt(counted)} counted`);
-  console.log(`                   (rows may exceed acknowledged by the ≤ ${CONNECTIONS} requests per round still in flight when the load stops)`);
-  if (pair > MEMBERS * NEEDS) console.log(`  note: ${fmt(pair - MEMBERS * NEEDS)} requests repeated a (member, need) pair: raise MEMBERS`);
+  console.log(
+    `                   (rows may exceed acknowledged by the ≤ ${CONNECTIONS} requests per round still in flight when the load stops)`,
+  );
+  if (pair > MEMBERS * NEEDS)
+    console.log(`  note: ${fmt(pair - MEMBERS * NEEDS)} requests repeated a (member, need) pair: raise MEMBERS`);
   if (rows !== counted || ok > rows || rows - ok > CONNECTIONS * ROUNDS) {
     console.error('support counts are not exact');
     process.exitCode = 1;

@@ -245,3 +245,10 @@ export function problem(res: LightMyRequestResponse): {
   }
   return res.json();
 }
+
+/** Rows in a table (optionally where one column equals a value): to check that a rejected request wrote nothing. */
+export async function countRows(t: { db: Database }, table: string, where?: [string, string]): Promise<number> {
+  let q = t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
+  if (where) q = q.where(where[0], '=', where[1]);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
