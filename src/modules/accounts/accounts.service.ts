@@ -3,7 +3,7 @@ import type { Actor, Authenticator, Role } from '../../platform/auth/actor.js';
 import { batched } from '../../platform/batching.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
-import { isUniqueViolation } from '../../platform/db/dialect.js';
+import { uniquely } from '../../platform/db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import { newId } from '../../platform/ids.js';
@@ -99,33 +99,28 @@ export class AccountsService implements Authenticator {
     const hash = await hashPassword(input.password, this.deps.config.scryptLogN);
     const now = this.now.toISOString();
     const id = newId('mem', this.now);
-    try {
-      await this.deps.db.transaction(async (trx) => {
-        await repo.insertMember(trx, {
-          id,
-          email,
-          display_name: displayName,
-          password_hash: hash,
-          created_at: now,
-          updated_at: now,
-        });
-        for (const role of extraRoles) if (role !== 'member') await repo.grantRole(trx, id, role, now);
-        await this.deps.events.publish(trx, {
-          type: 'member.registered',
-          aggregateType: 'member',
-          aggregateId: id,
-          actorId: id,
-          payload: { memberId: id },
-        });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) {
-        throw new AppError('conflict', 'An account with this email already exists', {
-          errors: [{ path: 'email', message: 'is already registered' }],
-        });
-      }
-      throw err;
-    }
+    await uniquely(
+      () =>
+        this.deps.db.transaction(async (trx) => {
+          await repo.insertMember(trx, {
+            id,
+            email,
+            display_name: displayName,
+            password_hash: hash,
+            created_at: now,
+            updated_at: now,
+          });
+          for (const role of extraRoles) if (role !== 'member') await repo.grantRole(trx, id, role, now);
+          await this.deps.events.publish(trx, {
+            type: 'member.registered',
+            aggregateType: 'member',
+            aggregateId: id,
+            actorId: id,
+            payload: { memberId: id },
+          });
+        }),
+      { path: 'email', message: 'is already registered', detail: 'An account with this email already exists' },
+    );
     return { id, displayName, roles: rolesFrom(extraRoles) };
   }
 

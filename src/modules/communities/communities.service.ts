@@ -2,7 +2,7 @@ import { DEFAULT_MILESTONES } from '../../contracts/communities.js';
 import type { Actor } from '../../platform/auth/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
-import { isUniqueViolation } from '../../platform/db/dialect.js';
+import { uniquely } from '../../platform/db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
@@ -55,22 +55,20 @@ export class CommunitiesService {
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
-    try {
-      await this.deps.db.transaction(async (trx) => {
-        await repo.insert(trx, row);
-        await this.deps.events.publish(trx, {
-          type: 'community.created',
-          aggregateType: 'community',
-          aggregateId: row.id,
-          actorId: actor.memberId,
-          payload: { communityId: row.id, slug: row.slug },
-        });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err))
-        throw new AppError('conflict', 'This slug is taken', { errors: [{ path: 'slug', message: 'is taken' }] });
-      throw err;
-    }
+    await uniquely(
+      () =>
+        this.deps.db.transaction(async (trx) => {
+          await repo.insert(trx, row);
+          await this.deps.events.publish(trx, {
+            type: 'community.created',
+            aggregateType: 'community',
+            aggregateId: row.id,
+            actorId: actor.memberId,
+            payload: { communityId: row.id, slug: row.slug },
+          });
+        }),
+      { path: 'slug', message: 'is taken', detail: 'This slug is taken' },
+    );
     return toView(row);
   }
 
@@ -124,40 +122,32 @@ export class CommunitiesService {
   }
 
   /** Joins a community; idempotent. */
-  async join(actor: Actor, communityId: string): Promise<{ joined: boolean; memberCount: number }> {
-    return this.deps.db.transaction(async (trx) => {
-      if (!(await repo.lock(trx, communityId))) throw AppError.notFound('Community');
-      if (!(await repo.addMember(trx, communityId, actor.memberId, this.deps.clock.now().toISOString()))) {
-        return { joined: true, memberCount: await repo.memberCount(trx, communityId) };
-      }
-      const memberCount = await repo.addToMemberCount(trx, communityId, 1);
-      await this.deps.events.publish(trx, {
-        type: 'community.joined',
-        aggregateType: 'community',
-        aggregateId: communityId,
-        actorId: actor.memberId,
-        payload: { communityId, memberId: actor.memberId },
-      });
-      return { joined: true, memberCount };
-    });
+  join(actor: Actor, communityId: string): Promise<{ joined: boolean; memberCount: number }> {
+    return this.setMembership(actor, communityId, true);
   }
 
   /** Leaves a community; idempotent. */
-  async leave(actor: Actor, communityId: string): Promise<{ joined: boolean; memberCount: number }> {
+  leave(actor: Actor, communityId: string): Promise<{ joined: boolean; memberCount: number }> {
+    return this.setMembership(actor, communityId, false);
+  }
+
+  /** Joins or leaves under the community's lock; counts and announces only a change. */
+  private setMembership(actor: Actor, communityId: string, joined: boolean) {
     return this.deps.db.transaction(async (trx) => {
       if (!(await repo.lock(trx, communityId))) throw AppError.notFound('Community');
-      if (!(await repo.removeMember(trx, communityId, actor.memberId))) {
-        return { joined: false, memberCount: await repo.memberCount(trx, communityId) };
-      }
-      const memberCount = await repo.addToMemberCount(trx, communityId, -1);
+      const changed = joined
+        ? await repo.addMember(trx, communityId, actor.memberId, this.deps.clock.now().toISOString())
+        : await repo.removeMember(trx, communityId, actor.memberId);
+      if (!changed) return { joined, memberCount: await repo.memberCount(trx, communityId) };
+      const memberCount = await repo.addToMemberCount(trx, communityId, joined ? 1 : -1);
       await this.deps.events.publish(trx, {
-        type: 'community.left',
+        type: joined ? 'community.joined' : 'community.left',
         aggregateType: 'community',
         aggregateId: communityId,
         actorId: actor.memberId,
         payload: { communityId, memberId: actor.memberId },
       });
-      return { joined: false, memberCount };
+      return { joined, memberCount };
     });
   }
 

@@ -1,7 +1,7 @@
 import type { Actor } from '../../platform/auth/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
-import { isUniqueViolation } from '../../platform/db/dialect.js';
+import { uniquely } from '../../platform/db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
@@ -49,22 +49,20 @@ export class OrganisationsService {
       description: input.description ?? '',
       created_at: now.toISOString(),
     };
-    try {
-      await this.deps.db.transaction(async (trx) => {
-        await repo.insert(trx, row);
-        await this.deps.events.publish(trx, {
-          type: 'organisation.created',
-          aggregateType: 'organisation',
-          aggregateId: row.id,
-          actorId: actor.memberId,
-          payload: { organisationId: row.id, kind: row.kind },
-        });
-      });
-    } catch (err) {
-      if (isUniqueViolation(err))
-        throw new AppError('conflict', 'This slug is taken', { errors: [{ path: 'slug', message: 'is taken' }] });
-      throw err;
-    }
+    await uniquely(
+      () =>
+        this.deps.db.transaction(async (trx) => {
+          await repo.insert(trx, row);
+          await this.deps.events.publish(trx, {
+            type: 'organisation.created',
+            aggregateType: 'organisation',
+            aggregateId: row.id,
+            actorId: actor.memberId,
+            payload: { organisationId: row.id, kind: row.kind },
+          });
+        }),
+      { path: 'slug', message: 'is taken', detail: 'This slug is taken' },
+    );
     return toView(row);
   }
 

@@ -1,5 +1,6 @@
 import type { CreateTableBuilder } from 'kysely';
 import { PostgresAdapter } from 'kysely';
+import { AppError } from '../errors.js';
 import type { Dialect, Executor } from './database.js';
 
 /**
@@ -38,4 +39,18 @@ export function forUpdate<QB extends { forUpdate(): QB; skipLocked(): QB }>(
 ): QB {
   if (dialectOf(ex) !== 'postgres') return query;
   return options.skipLocked ? query.forUpdate().skipLocked() : query.forUpdate();
+}
+
+/**
+ * Runs `work`; a unique violation (on either backend) becomes a 409 naming the field, so a taken
+ * email or slug reads the same everywhere.
+ */
+export async function uniquely<T>(work: () => Promise<T>, field: { path: string; message: string; detail: string }): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new AppError('conflict', field.detail, { errors: [{ path: field.path, message: field.message }] });
+    throw err;
+  }
 }
