@@ -39,6 +39,11 @@ export const needsRepository = {
     return q(ex).selectFrom('needs').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
+  findMany(ex: Executor, ids: readonly string[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return q(ex).selectFrom('needs').select(['id', 'chosen_solution_id']).where('id', 'in', ids).execute();
+  },
+
   /** Reads and locks a need for the transaction. */
   findForUpdate(ex: Executor, id: string) {
     return forUpdate(ex, q(ex).selectFrom('needs').selectAll().where('id', '=', id)).executeTakeFirst();

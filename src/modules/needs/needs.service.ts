@@ -603,6 +603,12 @@ export class NeedsService {
     };
   }
 
+  /** The chosen solution of each of these needs (null where none is chosen yet), in one query. */
+  async chosenSolutions(ex: Executor, needIds: readonly string[]): Promise<Map<string, string | null>> {
+    const rows = await repo.findMany(ex, [...new Set(needIds)]);
+    return new Map(rows.map((r) => [r.id, r.chosen_solution_id]));
+  }
+
   /** Counts solutions and comments on the need (kept by the modules that own them). */
   async addToCounts(trx: Executor, needId: string, by: { solutions?: number; comments?: number }): Promise<void> {
     await repo.addToCounts(trx, needId, by);

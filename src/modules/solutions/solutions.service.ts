@@ -48,9 +48,10 @@ export class SolutionsService {
       ex,
       rows.map((r) => r.author_id),
     );
-    const chosen = new Map<string, string | null>();
-    for (const needId of new Set(rows.map((r) => r.need_id)))
-      chosen.set(needId, (await this.deps.needs.requireNeed(ex, needId)).chosenSolutionId);
+    const chosen = await this.deps.needs.chosenSolutions(
+      ex,
+      rows.map((r) => r.need_id),
+    );
     const voted = actor
       ? await repo.votedAmong(
           ex,
