@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { createAccountsModule } from './modules/accounts/index.js';
+import { createChainGroupsModule } from './modules/chain-groups/index.js';
 import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
@@ -86,7 +87,15 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     (trx, from, into) => solutions.service.moveToNeed(trx, from, into),
     (trx, from, into) => comments.service.moveToNeed(trx, from, into),
   );
-  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments };
+  const chainGroups = createChainGroupsModule({
+    db,
+    clock,
+    events,
+    accounts: accounts.service,
+    needs: needs.service,
+    organisations: organisations.service,
+  });
+  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments, chainGroups };
 }
 
 export type Modules = ReturnType<typeof buildModules>;
@@ -141,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.needs.routes(http);
   modules.solutions.routes(http);
   modules.comments.routes(http);
+  modules.chainGroups.routes(http);
   await registerWebApp(http);
 
   await http.ready();
