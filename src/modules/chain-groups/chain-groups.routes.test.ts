@@ -151,15 +151,27 @@ forEachBackend((backend) => {
       expect(await snapshot()).toEqual(before);
     });
 
-    it('lets only operators form: members and partners 403, visitors 401, writing nothing', async () => {
+    it('lets only operators form: members, partners and leads 403, visitors 401, writing nothing', async () => {
+      const c = await cast();
       const needId = await need();
-      const partner = await t.signUp('Pete');
-      await organisation('Pete Winery', [partner]);
       const before = await snapshot();
-      for (const who of [alice, partner])
-        expect((await who.post('/api/v1/chain-groups', { needId, name: 'x' })).statusCode).toBe(403);
+      for (const who of [c.member, c.otherPartner, c.partner, c.lead]) {
+        const res = await who.post('/api/v1/chain-groups', { needId, name: 'x' });
+        expect(res.statusCode, who.displayName).toBe(403);
+      }
       expect((await t.visitor.post('/api/v1/chain-groups', { needId, name: 'x' })).statusCode).toBe(401);
       expect(await snapshot()).toEqual(before);
+    });
+
+    it('forms one group when two operators form around the same need at once', async () => {
+      const needId = await need();
+      const op2 = await t.operator('运营 Oscar');
+      const results = await Promise.all(
+        [op, op2, op].map((who, i) => who.post('/api/v1/chain-groups', { needId, name: `Race ${i}` })),
+      );
+      expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
+      const list = (await t.visitor.get('/api/v1/chain-groups', { query: { needId } })).json();
+      expect(list.items).toHaveLength(1);
     });
 
     it('answers 404 for an unknown need and 422 naming an unknown lead, writing nothing', async () => {
@@ -527,6 +539,22 @@ forEachBackend((backend) => {
       expect(await snapshot()).toEqual(before);
       const v2 = await c.lead.post(`/api/v1/chain-groups/${c.id}/agreement/versions`, terms({ roleShares: { lead: 10_000 } }));
       expect(v2.statusCode).toBe(201);
+    });
+
+    it('announces accepted-by-all once when every party accepts at the same time', async () => {
+      const c = await cast();
+      await c.lead.post(`/api/v1/chain-groups/${c.id}/agreement/versions`, terms());
+      const results = await Promise.all(
+        [c.lead, c.creator, c.partner, c.secondPartner].map((who) =>
+          who.post(`/api/v1/chain-groups/${c.id}/agreement/versions/1/accept`),
+        ),
+      );
+      expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+      const events = await t.app.events.eventsOf('chain-group', c.id);
+      expect(events.filter((e) => e.type === 'agreement.accepted')).toHaveLength(3);
+      expect(events.filter((e) => e.type === 'agreement.accepted-by-all')).toHaveLength(1);
+      expect(await count('agreement_acceptances')).toBeGreaterThanOrEqual(3);
+      expect((await t.visitor.get(`/api/v1/chain-groups/${c.id}/agreement`)).json().acceptedByAll).toBe(true);
     });
 
     it('gives campaigns the agreement only once every party accepted it (agreementForLaunch)', async () => {
