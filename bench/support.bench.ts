@@ -70,11 +70,17 @@ export async function run(): Promise<void> {
     { ...env, PORT: String(covaluePort), HOST: '127.0.0.1' },
     `http://127.0.0.1:${covaluePort}/readyz`,
   );
-  const bare = await startProcess('bench/bare-server.ts', [], { PORT: String(barePort) }, `http://127.0.0.1:${barePort}/healthz`);
+  const bare = await startProcess(
+    'bench/bare-server.ts',
+    [],
+    { PORT: String(barePort), BENCH_DIR: dir },
+    `http://127.0.0.1:${barePort}/healthz`,
+  );
 
   let pair = 0;
   const supports: LoadResult[] = [];
   const bares: LoadResult[] = [];
+  const writes: LoadResult[] = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       const b = await load({
@@ -83,6 +89,13 @@ export async function run(): Promise<void> {
         duration: SECONDS,
         requests: [{ method: 'POST', path: '/bare', headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }],
       });
+      const w = await load({
+        url: `http://127.0.0.1:${barePort}`,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        requests: [{ method: 'POST', path: '/bare-write', headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }],
+      });
+      writes.push(w);
       const s = await load({
         url: `http://127.0.0.1:${covaluePort}`,
         connections: CONNECTIONS,
@@ -105,7 +118,7 @@ export async function run(): Promise<void> {
       bares.push(b);
       supports.push(s);
       console.log(
-        `round ${round}: supports ${fmt(s.rps)}/s p99 ${s.p99} ms (${s.non2xx} non-2xx, ${s.errors} errors) | bare POST ${fmt(b.rps)}/s p99 ${b.p99} ms | ratio ${fmt((100 * s.rps) / b.rps, 1)} %`,
+        `round ${round}: supports ${fmt(s.rps)}/s p99 ${s.p99} ms (${s.non2xx} non-2xx, ${s.errors} errors) | bare POST ${fmt(b.rps)}/s p99 ${b.p99} ms | ratio ${fmt((100 * s.rps) / b.rps, 1)} % | bare POST + 1 SQLite row ${fmt(w.rps)}/s`,
       );
     }
   } finally {
@@ -140,7 +153,11 @@ export async function run(): Promise<void> {
   console.log(`support (SQLite, ${CONNECTIONS} connections, ${SECONDS} s × ${ROUNDS} rounds, median):`);
   console.log(`  supports/s       ${fmt(sRps)}   p99 ${median(supports.map((s) => s.p99))} ms`);
   console.log(`  bare POST req/s  ${fmt(bRps)}   p99 ${median(bares.map((b) => b.p99))} ms`);
+  const wRps = median(writes.map((w) => w.rps));
   console.log(`  ratio            ${fmt((100 * sRps) / bRps, 1)} % of the bare route (target ≥ 60 %)`);
+  console.log(
+    `  bare POST that commits one SQLite row: ${fmt(wRps)} req/s, p99 ${median(writes.map((w) => w.p99))} ms (supports are ${fmt((100 * sRps) / wRps, 1)} % of it)`,
+  );
   console.log(`  exactness        ${fmt(ok)} supports acknowledged, ${fmt(rows)} support rows, ${fmt(counted)} counted`);
   console.log(
     `                   (rows may exceed acknowledged by the ≤ ${CONNECTIONS} requests per round still in flight when the load stops)`,
