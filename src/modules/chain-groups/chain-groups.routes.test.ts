@@ -289,6 +289,38 @@ forEachBackend((backend) => {
     });
   });
 
+  describe('for other modules', () => {
+    it('finds a need’s chain group and adds an awarded maker inside the caller’s transaction, asking acceptance again', async () => {
+      const c = await cast();
+      const service = t.app.modules.chainGroups.service;
+      const needId = (await t.visitor.get(`/api/v1/chain-groups/${c.id}`)).json().needId;
+      expect(await service.findForNeed(t.db.kysely, needId)).toEqual({ id: c.id, needId, name: '小瓶红酒链群' });
+      expect(await service.findForNeed(t.db.kysely, 'need_01JZZZZZZZZZZZZZZZZZZZZZZZ')).toBeNull();
+      await c.lead.post(`/api/v1/chain-groups/${c.id}/agreement/versions`, terms());
+      for (const who of [c.lead, c.creator, c.partner])
+        await who.post(`/api/v1/chain-groups/${c.id}/agreement/versions/1/accept`);
+      await t.db.transaction((trx) => service.addOrganisationIn(trx, op.id, c.id, c.otherWinery, 'maker'));
+      const g = (await t.visitor.get(`/api/v1/chain-groups/${c.id}`)).json();
+      expect(g.organisations.map((o: { organisationId: string; role: string }) => [o.organisationId, o.role])).toEqual([
+        [c.winery, 'maker'],
+        [c.otherWinery, 'maker'],
+      ]);
+      expect(g.agreement).toMatchObject({ acceptedByAll: false, acceptedParties: 0, parties: 4 });
+      // A rolled-back caller leaves nothing behind.
+      const before = await snapshot();
+      const third = await organisation('Third Estate');
+      const after = await snapshot();
+      await expect(
+        t.db.transaction(async (trx) => {
+          await service.addOrganisationIn(trx, op.id, c.id, third, 'retailer');
+          throw new Error('the caller fails');
+        }),
+      ).rejects.toThrow('the caller fails');
+      expect(await snapshot()).toEqual(after);
+      expect(after.slice(0, 5)).toEqual(before.slice(0, 5));
+    });
+  });
+
   describe('listing', () => {
     it('pages through a need’s chain groups, newest first, and all of them without a filter', async () => {
       const lister = await createTestApp(backend);

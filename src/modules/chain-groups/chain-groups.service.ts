@@ -299,25 +299,48 @@ export class ChainGroupsService {
 
   /** A lead or operator adds a partner organisation with a role, or changes its role. */
   async putOrganisation(actor: Actor, id: string, organisationId: string, role: OrganisationRole) {
-    const now = this.nowIso();
     await this.require(this.deps.db.kysely, id);
     // Organisations are never deleted, so checking before the transaction is enough.
     await this.deps.organisations.getOrganisation(organisationId);
     await this.deps.db.transaction(async (trx) => {
-      const row = await this.lock(trx, id);
+      await this.lock(trx, id);
       await this.requireManager(trx, actor, id);
-      const before = await repo.findOrganisation(trx, id, organisationId);
-      if (before?.role === role) return;
-      await repo.putOrganisation(trx, id, organisationId, role, now);
-      await this.partiesChanged(trx, row, now);
-      await this.publish(trx, 'chain-group.participant-added', id, actor.memberId, {
-        kind: 'organisation',
-        participantId: organisationId,
-        role,
-        previousRole: before?.role ?? null,
-      });
+      await this.addOrganisationIn(trx, actor.memberId, id, organisationId, role);
     });
     return this.getChainGroup(id);
+  }
+
+  /**
+   * Adds an organisation to a chain group (or changes its role) inside the caller's transaction,
+   * without checking who may: for other modules' use cases that decided it already (an awarded bid
+   * makes its partner a maker). The caller has checked that the organisation exists.
+   * @example await chainGroups.addOrganisationIn(trx, operatorId, chainGroupId, bid.organisationId, 'maker');
+   */
+  async addOrganisationIn(
+    trx: Executor,
+    actorId: string,
+    chainGroupId: string,
+    organisationId: string,
+    role: OrganisationRole,
+  ): Promise<void> {
+    const now = this.nowIso();
+    const row = await this.lock(trx, chainGroupId);
+    const before = await repo.findOrganisation(trx, chainGroupId, organisationId);
+    if (before?.role === role) return;
+    await repo.putOrganisation(trx, chainGroupId, organisationId, role, now);
+    await this.partiesChanged(trx, row, now);
+    await this.publish(trx, 'chain-group.participant-added', chainGroupId, actorId, {
+      kind: 'organisation',
+      participantId: organisationId,
+      role,
+      previousRole: before?.role ?? null,
+    });
+  }
+
+  /** The active chain group formed around a need, if any (for bids and products). */
+  async findForNeed(ex: Executor, needId: string): Promise<{ id: string; needId: string; name: string } | null> {
+    const row = await repo.findActiveForNeed(ex, needId);
+    return row ? { id: row.id, needId: row.need_id, name: row.name } : null;
   }
 
   /** A lead or operator removes an organisation (idempotent). */
