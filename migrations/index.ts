@@ -4,6 +4,7 @@ import * as accounts from './2026112302_accounts.js';
 import * as cocreation from './2026112303_cocreation.js';
 import * as markers from './2026112304_markers.js';
 import * as organisations from './2026112305_organisations.js';
+import * as polls from './2026112306_polls.js';
 import * as chainGroups from './2026112307_chain_groups.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '2026112303_cocreation': cocreation,
   '2026112304_markers': markers,
   '2026112305_organisations': organisations,
+  '2026112306_polls': polls,
   '2026112307_chain_groups': chainGroups,
 };

@@ -6,6 +6,7 @@ import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
 import { createOrganisationsModule } from './modules/organisations/index.js';
+import { createPollsModule } from './modules/polls/index.js';
 import { createScenesModule } from './modules/scenes/index.js';
 import { createSolutionsModule } from './modules/solutions/index.js';
 import type { Clock } from './platform/clock.js';
@@ -87,6 +88,14 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     (trx, from, into) => solutions.service.moveToNeed(trx, from, into),
     (trx, from, into) => comments.service.moveToNeed(trx, from, into),
   );
+  const polls = createPollsModule({
+    db,
+    clock,
+    events,
+    needs: needs.service,
+    solutions: solutions.service,
+    communities: communities.service,
+  });
   const chainGroups = createChainGroupsModule({
     db,
     clock,
@@ -95,7 +104,7 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     needs: needs.service,
     organisations: organisations.service,
   });
-  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments, chainGroups };
+  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments, chainGroups, polls };
 }
 
 export type Modules = ReturnType<typeof buildModules>;
@@ -150,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.needs.routes(http);
   modules.solutions.routes(http);
   modules.comments.routes(http);
+  modules.polls.routes(http);
   modules.chainGroups.routes(http);
   await registerWebApp(http);
 

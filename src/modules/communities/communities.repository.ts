@@ -73,6 +73,15 @@ export const communitiesRepository = {
     return r?.member_count ?? 0;
   },
 
+  /** The (member, community) memberships of the given members. */
+  membershipsOf(ex: Executor, memberIds: readonly string[]) {
+    return q(ex)
+      .selectFrom('community_members')
+      .select(['member_id', 'community_id'])
+      .where('member_id', 'in', memberIds)
+      .execute();
+  },
+
   async joinedAmong(ex: Executor, memberId: string, communityIds: readonly string[]): Promise<Set<string>> {
     if (communityIds.length === 0) return new Set();
     const rows = await q(ex)

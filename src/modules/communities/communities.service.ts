@@ -151,6 +151,23 @@ export class CommunitiesService {
     });
   }
 
+  /**
+   * The communities each of the given members belongs to (members in none are absent from the map):
+   * the `community` dimension of poll breakdowns. Reads through the caller's executor, in chunks.
+   */
+  async communitiesOf(ex: Executor, memberIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const ids = [...new Set(memberIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of await repo.membershipsOf(ex, ids.slice(i, i + 500))) {
+        const list = out.get(row.member_id);
+        if (list) list.push(row.community_id);
+        else out.set(row.member_id, [row.community_id]);
+      }
+    }
+    return out;
+  }
+
   /** The community's id and milestones, for modules that raise needs in it; not_found otherwise. */
   async getRules(ex: Executor, communityId: string): Promise<{ id: string; milestones: Milestone[] }> {
     const row = await repo.find(ex, communityId);
