@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { createAccountsModule } from './modules/accounts/index.js';
+import { createBidsModule } from './modules/bids/index.js';
 import { createChainGroupsModule } from './modules/chain-groups/index.js';
 import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
@@ -104,7 +105,15 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     needs: needs.service,
     organisations: organisations.service,
   });
-  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments, chainGroups, polls };
+  const bids = createBidsModule({
+    db,
+    clock,
+    events,
+    needs: needs.service,
+    organisations: organisations.service,
+    chainGroups: chainGroups.service,
+  });
+  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments, chainGroups, polls, bids };
 }
 
 export type Modules = ReturnType<typeof buildModules>;
@@ -161,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.comments.routes(http);
   modules.polls.routes(http);
   modules.chainGroups.routes(http);
+  modules.bids.routes(http);
   await registerWebApp(http);
 
   await http.ready();
