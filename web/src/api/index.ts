@@ -2,21 +2,34 @@
 import { request } from './client';
 import type {
   AdvanceBody,
+  Agreement,
+  AgreementTerms,
+  AgreementVersion,
+  ChainGroup,
+  ChainGroupListQuery,
   Comment,
   Community,
   CreateCommentBody,
   CreateCommunityBody,
   CreateNeedBody,
+  CreatePollBody,
   CreateSceneBody,
   CreateSolutionBody,
+  FormChainGroupBody,
   LoginBody,
   Me,
   MemberReply,
   MembershipReply,
   Need,
   NeedListQuery,
+  Organisation,
+  OrganisationRole,
   Page,
   PageQuery,
+  Poll,
+  PollBallot,
+  PollListQuery,
+  PollResults,
   PurchaseIntent,
   RegisterBody,
   ReviewBody,
@@ -85,6 +98,38 @@ export const api = {
     versions: (id: string) => request<{ items: SolutionVersion[] }>('GET', `/solutions/${e(id)}/versions`),
     vote: (id: string) => request<VoteReply>('PUT', `/solutions/${e(id)}/vote`),
     unvote: (id: string) => request<VoteReply>('DELETE', `/solutions/${e(id)}/vote`),
+  },
+  organisations: {
+    list: (query?: PageQuery) => request<Page<Organisation>>('GET', '/organisations', { query }),
+    get: (id: string) => request<Organisation>('GET', `/organisations/${e(id)}`),
+    mine: () => request<{ items: Organisation[] }>('GET', '/me/organisations'),
+  },
+  chainGroups: {
+    list: (query?: ChainGroupListQuery) => request<Page<ChainGroup>>('GET', '/chain-groups', { query }),
+    get: (id: string) => request<ChainGroup>('GET', `/chain-groups/${e(id)}`),
+    form: (body: FormChainGroupBody) => request<ChainGroup>('POST', '/chain-groups', { body }),
+    putMember: (id: string, memberId: string, role: string) =>
+      request<ChainGroup>('PUT', `/chain-groups/${e(id)}/members/${e(memberId)}`, { body: { role } }),
+    removeMember: (id: string, memberId: string) => request<void>('DELETE', `/chain-groups/${e(id)}/members/${e(memberId)}`),
+    putOrganisation: (id: string, organisationId: string, role: OrganisationRole) =>
+      request<ChainGroup>('PUT', `/chain-groups/${e(id)}/organisations/${e(organisationId)}`, { body: { role } }),
+    removeOrganisation: (id: string, organisationId: string) =>
+      request<void>('DELETE', `/chain-groups/${e(id)}/organisations/${e(organisationId)}`),
+    agreement: (id: string) => request<Agreement>('GET', `/chain-groups/${e(id)}/agreement`),
+    versions: (id: string) => request<Page<AgreementVersion>>('GET', `/chain-groups/${e(id)}/agreement/versions`),
+    propose: (id: string, terms: AgreementTerms) =>
+      request<Agreement>('POST', `/chain-groups/${e(id)}/agreement/versions`, { body: terms }),
+    accept: (id: string, version: number) =>
+      request<Agreement>('POST', `/chain-groups/${e(id)}/agreement/versions/${version}/accept`),
+  },
+  polls: {
+    list: (query?: PollListQuery) => request<Page<Poll>>('GET', '/polls', { query }),
+    get: (id: string) => request<Poll>('GET', `/polls/${e(id)}`),
+    create: (body: CreatePollBody) => request<Poll>('POST', '/polls', { body }),
+    vote: (id: string, choices: string[]) => request<PollBallot>('PUT', `/polls/${e(id)}/ballot`, { body: { choices } }),
+    withdraw: (id: string) => request<void>('DELETE', `/polls/${e(id)}/ballot`),
+    results: (id: string, by?: string) => request<PollResults>('GET', `/polls/${e(id)}/results`, { query: { by } }),
+    decide: (id: string, optionId: string) => request<Poll>('POST', `/polls/${e(id)}/decide`, { body: { optionId } }),
   },
   comments: {
     list: (target: CommentTarget, query?: PageQuery) =>

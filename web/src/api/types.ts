@@ -4,11 +4,14 @@
  */
 import type { z } from 'zod';
 import type * as accounts from '../../../src/contracts/accounts.js';
+import type * as chainGroups from '../../../src/contracts/chain-groups.js';
 import type * as comments from '../../../src/contracts/comments.js';
 import type * as common from '../../../src/contracts/common.js';
 import type * as communities from '../../../src/contracts/communities.js';
 import type * as members from '../../../src/contracts/members.js';
 import type * as needs from '../../../src/contracts/needs.js';
+import type * as organisations from '../../../src/contracts/organisations.js';
+import type * as polls from '../../../src/contracts/polls.js';
 import type * as scenes from '../../../src/contracts/scenes.js';
 import type * as solutions from '../../../src/contracts/solutions.js';
 
@@ -62,6 +65,26 @@ export type VoteReply = z.infer<typeof solutions.VoteReply>;
 
 export type Comment = z.infer<typeof comments.Comment>;
 export type CreateCommentBody = z.input<typeof comments.CreateCommentBody>;
+
+export type Organisation = z.infer<typeof organisations.Organisation>;
+
+export type ChainGroup = z.infer<typeof chainGroups.ChainGroup>;
+export type ChainGroupMember = z.infer<typeof chainGroups.ChainGroupMember>;
+export type ChainGroupOrganisation = z.infer<typeof chainGroups.ChainGroupOrganisation>;
+export type OrganisationRole = z.infer<typeof chainGroups.OrganisationRole>;
+export type FormChainGroupBody = z.input<typeof chainGroups.FormChainGroupBody>;
+export type ChainGroupListQuery = Partial<z.infer<typeof chainGroups.ChainGroupListQuery>>;
+export type AgreementTerms = z.infer<typeof chainGroups.AgreementTerms>;
+export type Agreement = z.infer<typeof chainGroups.Agreement>;
+export type AgreementVersion = z.infer<typeof chainGroups.AgreementVersion>;
+export type AgreementParty = z.infer<typeof chainGroups.AgreementParty>;
+
+export type Poll = z.infer<typeof polls.Poll>;
+export type PollState = z.infer<typeof polls.PollState>;
+export type PollBallot = z.infer<typeof polls.MyBallot>;
+export type PollResults = z.infer<typeof polls.PollResults>;
+export type CreatePollBody = z.input<typeof polls.CreatePollBody>;
+export type PollListQuery = Partial<z.infer<typeof polls.PollListQuery>>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */
 export const NEED_STAGES = [

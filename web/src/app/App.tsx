@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { Loading } from '../components/Async';
 import { CommunityPage } from '../pages/Community/CommunityPage';
@@ -20,6 +20,10 @@ import { RequireAuth } from './RequireAuth';
 
 /** The operator console is its own chunk: members never download it. */
 const OperatorConsole = lazy(() => import('../pages/Operator/OperatorConsole'));
+/** Pages of the way from accepted need to product: each its own chunk, loaded when visited. */
+const ChainGroupPage = lazy(() => import('../pages/ChainGroup/ChainGroupPage'));
+
+const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
 /** Every page of the web app, in one visible list. */
 export function App() {
@@ -37,6 +41,7 @@ export function App() {
             <Route path="needs/:id" element={<NeedPage />} />
             <Route path="needs/:id/solutions/new" element={<NewSolutionPage />} />
             <Route path="solutions/:id" element={<SolutionPage />} />
+            <Route path="chain-groups/:id" element={later(<ChainGroupPage />)} />
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
             <Route path="me" element={<ProfilePage />} />

@@ -36,6 +36,9 @@ export function formatters(locale: string) {
   const number = (n: number) => cached(`n:${locale}`, () => new Intl.NumberFormat(locale)).format(n);
   const percent = (ratio: number) =>
     cached(`p:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })).format(ratio);
+  /** Basis points as a percentage with up to two decimals (1250 → 12.5%). */
+  const bps = (n: number) =>
+    cached(`b:${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 })).format(n / 10_000);
   const money = (m: Money) => {
     const f = cached(
       `m:${locale}:${m.currency}`,
@@ -57,7 +60,7 @@ export function formatters(locale: string) {
     for (const [unit, size] of UNITS) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
     return rtf.format(0, 'minute');
   };
-  return { date, dateTime, time, number, percent, money, relative };
+  return { date, dateTime, time, number, percent, bps, money, relative };
 }
 
 /** Formatters for the current language; re-render on a language switch. */

@@ -37,6 +37,8 @@ function NeedView({ need, replace }: { need: Need; replace: (n: Need) => void })
   usePageTitle(need.title);
   const [showChart, setShowChart] = useState(false);
   const scene = useApi(() => api.scenes.get(need.sceneId), [need.sceneId]);
+  const group = useApi(() => api.chainGroups.list({ needId: need.id, limit: 1 }), [need.id]);
+  const chainGroup = group.state.status === 'ok' ? group.state.data.items[0] : undefined;
   // Refresh quietly after a support: the milestone may have moved on.
   const refresh = () => {
     api.needs.get(need.id).then(replace, () => undefined);
@@ -81,6 +83,21 @@ function NeedView({ need, replace }: { need: Need; replace: (n: Need) => void })
         </div>
         <aside className="col-side">
           <SupportPanel need={need} onChanged={refresh} />
+          {chainGroup && (
+            <section className="card side-card" aria-labelledby="need-chain-group">
+              <h2 id="need-chain-group">{t('chainGroup.eyebrow')}</h2>
+              <p>
+                <Link to={`/chain-groups/${chainGroup.id}`}>{chainGroup.name}</Link>
+              </p>
+              <p className="meta">
+                {t('chainGroup.participantCount', {
+                  count: chainGroup.members.length + chainGroup.organisations.length,
+                  n: f.number(chainGroup.members.length + chainGroup.organisations.length),
+                })}
+                {chainGroup.agreement?.acceptedByAll && <> · {t('agreement.acceptedByAll')}</>}
+              </p>
+            </section>
+          )}
           <div className="chart-box">
             {showChart ? (
               <Suspense fallback={<Loading />}>

@@ -1,18 +1,20 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api';
 import type { AdvanceBody, Need } from '../../api/types';
 import { useApi } from '../../app/useApi';
 import { Async } from '../../components/Async';
 import { Comments } from '../../components/Comments';
-import { FormAlert, SelectField, useSubmit } from '../../components/Form';
+import { FormAlert, SelectField, TextField, useSubmit } from '../../components/Form';
 import { Solutions } from '../../components/Solutions';
 import { StageBadge } from '../../components/StageBadge';
 import { useFormat } from '../../i18n/format';
 import { ReviewActions } from './ReviewActions';
 
 const REVIEWABLE = new Set(['open', 'qualified', 'in_review']);
+/** Stages around which a chain group may form. */
+const FORMS_ON = new Set(['accepted', 'in_development', 'launched', 'delivered']);
 const ADVANCE: AdvanceBody['stage'][] = ['in_review', 'in_development', 'launched', 'delivered'];
 
 /** One need at the operator's desk: decide, merge, move its stage, choose its solution, moderate. */
@@ -56,6 +58,7 @@ function Desk({ need, replace, reload }: { need: Need; replace: (n: Need) => voi
         </section>
       )}
       {need.stage !== 'merged' && need.stage !== 'declined' && <AdvanceForm need={need} onDone={replace} />}
+      {FORMS_ON.has(need.stage) && <ChainGroupDesk need={need} />}
       <Solutions need={need} onNeedChanged={replace} />
       <Comments target={{ needId: need.id }} count={need.commentCount} />
     </div>
@@ -90,5 +93,58 @@ function AdvanceForm({ need, onDone }: { need: Need; onDone: (n: Need) => void }
       </button>
       <FormAlert error={submit.error} />
     </form>
+  );
+}
+
+/** The need's chain group, or a form to form one (name; the need's author as its first lead). */
+function ChainGroupDesk({ need }: { need: Need }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const group = useApi(() => api.chainGroups.list({ needId: need.id, limit: 1 }), [need.id]);
+  const [name, setName] = useState(need.title.slice(0, 120));
+  const [authorLeads, setAuthorLeads] = useState(true);
+  const submit = useSubmit();
+  async function form(e: FormEvent) {
+    e.preventDefault();
+    const g = await submit.run(() =>
+      api.chainGroups.form({ needId: need.id, name: name.trim(), ...(authorLeads ? { leads: [need.author.id] } : {}) }),
+    );
+    if (g) navigate(`/chain-groups/${g.id}`);
+  }
+  return (
+    <section aria-labelledby="desk-chain-group">
+      <h3 id="desk-chain-group">{t('chainGroup.eyebrow')}</h3>
+      <Async state={group.state} reload={group.reload}>
+        {(page) =>
+          page.items[0] ? (
+            <p>
+              <Link className="btn btn-small" to={`/chain-groups/${page.items[0].id}`}>
+                {t('chainGroup.open', { name: page.items[0].name })}
+              </Link>
+            </p>
+          ) : (
+            <form className="form" onSubmit={form} noValidate>
+              <TextField
+                label={t('chainGroup.name')}
+                value={name}
+                maxLength={120}
+                onChange={(e) => setName(e.target.value)}
+                error={submit.fieldError('name')}
+              />
+              <label className="choice">
+                <input type="checkbox" checked={authorLeads} onChange={(e) => setAuthorLeads(e.target.checked)} />
+                {t('chainGroup.authorLeads', { name: need.author.displayName })}
+              </label>
+              <FormAlert error={submit.error} />
+              <p className="actions">
+                <button type="submit" className="btn btn-primary" disabled={submit.busy}>
+                  {t('chainGroup.form')}
+                </button>
+              </p>
+            </form>
+          )
+        }
+      </Async>
+    </section>
   );
 }
