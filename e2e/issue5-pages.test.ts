@@ -26,6 +26,7 @@ import {
 const runs = chromiumAvailable();
 // The demo's accepted need with its chosen solution (the wine need is still gathering support there).
 const NEED = '健身房储物柜用的摇摇杯';
+const WINE = '开瓶的红酒喝不完：想要一次能喝完的小瓶装';
 
 for (const backend of backends) {
   describe.skipIf(!runs)(`issue 5 pages (${backend})`, () => {
@@ -190,6 +191,108 @@ for (const backend of backends) {
       await page.goto(`/needs/${wine.id}`);
       await page.getByRole('link', { name: '双层摇摇杯链群' }).click();
       await page.waitForURL(/\/chain-groups\//);
+      expect(problems.errors).toEqual([]);
+    });
+
+    it('opens a poll from the need desk, votes, changes and withdraws, and shows the results by community', async () => {
+      const op = await tokenOf(DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      const needs = await call<{ items: { id: string; title: string }[] }>(
+        op,
+        'GET',
+        `/needs?q=${encodeURIComponent('红酒')}&sort=top`,
+      );
+      const wine = needs.items.find((n) => n.title === WINE)!;
+
+      // The operator opens the poll: an empty form first shows each problem next to its field.
+      const operator = await person();
+      let page = operator.page;
+      await signIn(page, DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      await page.goto(`/operator/needs/${wine.id}`);
+      await page.locator('summary', { hasText: zh.pollForm.title }).click();
+      const form = page.locator('form.create-poll');
+      await form.getByRole('button', { name: zh.pollForm.submit }).click();
+      await form
+        .locator('.field', { has: page.getByLabel(zh.pollForm.question) })
+        .getByText(zh.fieldErrors.required)
+        .waitFor();
+      await form.getByLabel(fill(zh.pollForm.optionN, { index: 1 }), { exact: true }).fill('375ml');
+      await form.getByLabel(fill(zh.pollForm.optionN, { index: 2 }), { exact: true }).fill('500ml');
+      await form.getByRole('button', { name: zh.pollForm.addOption }).click();
+      await form.getByLabel(fill(zh.pollForm.optionN, { index: 3 }), { exact: true }).fill('750ml');
+      await form.getByLabel(fill(zh.pollForm.imageN, { index: 3 })).fill('http://not-https.example/750.png');
+      await form.getByLabel(zh.pollForm.question).fill('小瓶装做多大？');
+      await form.getByRole('button', { name: zh.pollForm.submit }).click();
+      await form.getByText(zh.pollForm.errors.https).waitFor();
+      await shot(page, '05-create-poll-errors');
+      await form.getByLabel(fill(zh.pollForm.imageN, { index: 3 })).fill('');
+      await form.getByRole('button', { name: zh.pollForm.submit }).click();
+      await page.waitForURL(/\/polls\//);
+      const pollUrl = new URL(page.url()).pathname;
+      const pollId = pollUrl.split('/').pop()!;
+      await page.getByRole('heading', { level: 1, name: '小瓶装做多大？' }).waitFor();
+
+      // Demo members from several communities vote through the API.
+      const poll = await call<{ options: { id: string; text: string }[] }>(op, 'GET', `/polls/${pollId}`);
+      const option = (text: string) => poll.options.find((o) => o.text === text)!.id;
+      for (let i = 20; i < 44; i++) {
+        const token = await tokenOf(`member${String(i).padStart(3, '0')}@covalue.demo`, DEMO_MEMBER_PASSWORD);
+        const text = i % 4 === 0 ? '750ml' : i % 3 === 0 ? '500ml' : '375ml';
+        await call(token, 'PUT', `/polls/${pollId}/ballot`, { choices: [option(text)] });
+      }
+
+      // A member votes on a phone, changes the vote, withdraws it, and votes again.
+      const voter = await person({ width: 375 });
+      page = voter.page;
+      await signIn(page, 'member050@covalue.demo', DEMO_MEMBER_PASSWORD);
+      await page.goto(pollUrl);
+      await page.getByRole('button', { name: zh.poll.vote, exact: true }).click();
+      await page.getByText(zh.poll.chooseOne).waitFor();
+      await page.getByRole('radio', { name: '500ml' }).check();
+      await page.getByRole('button', { name: zh.poll.vote, exact: true }).click();
+      await page.getByRole('button', { name: zh.poll.change }).waitFor();
+      await page.getByRole('radio', { name: '375ml' }).check();
+      await page.getByRole('button', { name: zh.poll.change }).click();
+      await page.getByRole('button', { name: zh.poll.withdraw }).click();
+      await page.getByRole('button', { name: zh.poll.vote, exact: true }).waitFor();
+      expect(await page.getByRole('radio', { name: '375ml' }).isChecked()).toBe(false);
+      await page.getByRole('radio', { name: '375ml' }).check();
+      await page.getByRole('button', { name: zh.poll.vote, exact: true }).click();
+      await page.getByRole('button', { name: zh.poll.withdraw }).waitFor();
+      await page.getByText(fill(zh.poll.voters_other, { n: 25 })).waitFor();
+      await page.locator('.poll-chart canvas').waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await shot(page, '06-poll-voted-375');
+
+      // Results by community: a column per community, a bar per community and option.
+      await page.getByRole('button', { name: zh.poll.by.community }).click();
+      await page.getByRole('columnheader', { name: '美食' }).waitFor();
+      await page.locator('.poll-chart canvas').waitFor();
+      await shot(page, '07-poll-by-community-375');
+
+      // The need lists its poll.
+      await page.goto(`/needs/${wine.id}`);
+      await page.getByRole('link', { name: '小瓶装做多大？' }).waitFor();
+      await shot(page, '08-need-with-poll-375');
+
+      // A multiple-choice poll allows at most its maximum: further boxes are disabled.
+      const multi = await call<{ id: string }>(op, 'POST', '/polls', {
+        needId: wine.id,
+        question: '你会在什么场合喝小瓶装？',
+        options: [{ text: '独酌' }, { text: '两人晚餐' }, { text: '野餐' }, { text: '送礼' }],
+        mode: 'multiple',
+        maxChoices: 2,
+        opensAt: new Date(Date.now() - 60_000).toISOString(),
+        closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+        resultsVisibility: 'after_close',
+      });
+      await page.goto(`/polls/${multi.id}`);
+      await page.getByRole('checkbox', { name: '独酌' }).check();
+      await page.getByRole('checkbox', { name: '两人晚餐' }).check();
+      expect(await page.getByRole('checkbox', { name: '野餐' }).isDisabled()).toBe(true);
+      await page.getByRole('button', { name: zh.poll.vote, exact: true }).click();
+      await page.getByRole('button', { name: zh.poll.withdraw }).waitFor();
+      await page.getByText(zh.poll.hiddenUntilClose.split('{{')[0]!).waitFor();
+      await shot(page, '09-poll-multiple-375');
       expect(problems.errors).toEqual([]);
     });
   });

@@ -22,6 +22,7 @@ import { RequireAuth } from './RequireAuth';
 const OperatorConsole = lazy(() => import('../pages/Operator/OperatorConsole'));
 /** Pages of the way from accepted need to product: each its own chunk, loaded when visited. */
 const ChainGroupPage = lazy(() => import('../pages/ChainGroup/ChainGroupPage'));
+const PollPage = lazy(() => import('../pages/Poll/PollPage'));
 
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -42,6 +43,7 @@ export function App() {
             <Route path="needs/:id/solutions/new" element={<NewSolutionPage />} />
             <Route path="solutions/:id" element={<SolutionPage />} />
             <Route path="chain-groups/:id" element={later(<ChainGroupPage />)} />
+            <Route path="polls/:id" element={later(<PollPage />)} />
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
             <Route path="me" element={<ProfilePage />} />

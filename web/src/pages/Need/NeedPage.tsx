@@ -8,6 +8,7 @@ import { useApi } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
 import { Async, Loading } from '../../components/Async';
 import { Comments } from '../../components/Comments';
+import { NeedPolls } from '../../components/NeedPolls';
 import { RichText } from '../../components/RichText';
 import { Solutions } from '../../components/Solutions';
 import { StageBadge } from '../../components/StageBadge';
@@ -98,6 +99,7 @@ function NeedView({ need, replace }: { need: Need; replace: (n: Need) => void })
               </p>
             </section>
           )}
+          <NeedPolls needId={need.id} />
           <div className="chart-box">
             {showChart ? (
               <Suspense fallback={<Loading />}>

@@ -7,9 +7,11 @@ import { useApi } from '../../app/useApi';
 import { Async } from '../../components/Async';
 import { Comments } from '../../components/Comments';
 import { FormAlert, SelectField, TextField, useSubmit } from '../../components/Form';
+import { NeedPolls } from '../../components/NeedPolls';
 import { Solutions } from '../../components/Solutions';
 import { StageBadge } from '../../components/StageBadge';
 import { useFormat } from '../../i18n/format';
+import { CreatePoll } from './CreatePoll';
 import { ReviewActions } from './ReviewActions';
 
 const REVIEWABLE = new Set(['open', 'qualified', 'in_review']);
@@ -59,6 +61,15 @@ function Desk({ need, replace, reload }: { need: Need; replace: (n: Need) => voi
       )}
       {need.stage !== 'merged' && need.stage !== 'declined' && <AdvanceForm need={need} onDone={replace} />}
       {FORMS_ON.has(need.stage) && <ChainGroupDesk need={need} />}
+      {need.stage !== 'merged' && need.stage !== 'declined' && (
+        <section aria-label={t('poll.onNeed')}>
+          <NeedPolls needId={need.id} />
+          <details className="create-community">
+            <summary>{t('pollForm.title')}</summary>
+            <CreatePoll needId={need.id} />
+          </details>
+        </section>
+      )}
       <Solutions need={need} onNeedChanged={replace} />
       <Comments target={{ needId: need.id }} count={need.commentCount} />
     </div>
