@@ -7,6 +7,7 @@ import * as organisations from './2026112305_organisations.js';
 import * as polls from './2026112306_polls.js';
 import * as chainGroups from './2026112307_chain_groups.js';
 import * as bids from './2026112308_bids.js';
+import * as products from './2026112309_products.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026112306_polls': polls,
   '2026112307_chain_groups': chainGroups,
   '2026112308_bids': bids,
+  '2026112309_products': products,
 };

@@ -8,6 +8,7 @@ import { createCommunitiesModule } from './modules/communities/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
 import { createOrganisationsModule } from './modules/organisations/index.js';
 import { createPollsModule } from './modules/polls/index.js';
+import { createProductsModule } from './modules/products/index.js';
 import { createScenesModule } from './modules/scenes/index.js';
 import { createSolutionsModule } from './modules/solutions/index.js';
 import type { Clock } from './platform/clock.js';
@@ -113,7 +114,28 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     organisations: organisations.service,
     chainGroups: chainGroups.service,
   });
-  return { rateLimiter, accounts, organisations, communities, scenes, needs, solutions, comments, chainGroups, polls, bids };
+  const products = createProductsModule({
+    db,
+    clock,
+    events,
+    needs: needs.service,
+    chainGroups: chainGroups.service,
+    polls: polls.service,
+  });
+  return {
+    rateLimiter,
+    accounts,
+    organisations,
+    communities,
+    scenes,
+    needs,
+    solutions,
+    comments,
+    chainGroups,
+    polls,
+    bids,
+    products,
+  };
 }
 
 export type Modules = ReturnType<typeof buildModules>;
@@ -171,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.polls.routes(http);
   modules.chainGroups.routes(http);
   modules.bids.routes(http);
+  modules.products.routes(http);
   await registerWebApp(http);
 
   await http.ready();
