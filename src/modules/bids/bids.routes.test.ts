@@ -304,6 +304,18 @@ forEachBackend((backend) => {
       const mine = (await c.helan.get(`/api/v1/calls/${c.call.id}/bids`)).json().items;
       expect(mine).toEqual([expect.objectContaining({ id: bid.id, leadTimeDays: 25, status: 'live' })]);
     });
+    it('keeps one bid per organisation when its partners submit at the same time', async () => {
+      const c = await cast();
+      const second = await t.signUp('Hao');
+      expect((await op.put(`/api/v1/organisations/${c.wineryA}/members/${second.id}`)).statusCode).toBe(204);
+      const results = await Promise.all(
+        [c.helan, second, c.helan, second].map((who, i) => submit(who, c.call.id, c.wineryA, { leadTimeDays: 10 + i })),
+      );
+      expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+      expect(new Set(results.map((r) => r.json().id)).size).toBe(1);
+      expect(await countRows(t, 'bids', ['call_id', c.call.id])).toBe(1);
+      expect((await eventTypes(c.call.id)).filter((x) => x === 'bid.submitted')).toHaveLength(4);
+    });
   });
 
   describe('visibility', () => {
