@@ -12,23 +12,23 @@ forEachBackend((backend) => {
   afterAll(() => t.close());
 
   it('loads the five communities and a few hundred members', async () => {
-    expect(summary).toMatchObject({ communities: 5, members: 320 });
+    expect(summary).toMatchObject({ communities: 5, members: 320, ballots: 150, bids: 3, products: 1 });
     const names = (await t.visitor.get('/api/v1/communities')).json().items.map((c: { name: string }) => c.name);
     expect(names).toEqual(['美食', '白领', '母婴', '健身', '大学生']);
   });
 
-  it('tells the wine story: the need is open past its first milestone, with comments and three solutions including 375 ml', async () => {
+  it('tells the wine story: supported past its milestones, with comments, three solutions and 375 ml chosen', async () => {
     const found = (await t.visitor.get('/api/v1/needs', { query: { q: '红酒', sort: 'top' } })).json().items;
     const wine = found[0];
     expect(wine.title).toContain('红酒');
-    expect(wine).toMatchObject({ stage: 'open', solutionCount: 3 });
-    expect(wine.supportCount).toBeGreaterThan(100);
-    // Past its first milestones (50, then 200), climbing towards 1,000.
-    expect(wine.milestone).toMatchObject({ index: 2, goal: 1000, previousGoal: 200 });
+    // Past both milestones (50, then 200): qualified, accepted, now in development.
+    expect(wine).toMatchObject({ stage: 'in_development', supportCount: 200, solutionCount: 3, milestone: null });
     expect(wine.intent.quantity).toBeGreaterThan(0);
     const solutions = (await t.visitor.get(`/api/v1/needs/${wine.id}/solutions`, { query: { sort: 'top' } })).json().items;
     expect(solutions).toHaveLength(3);
+    expect(solutions[0]).toMatchObject({ chosen: true });
     expect(solutions[0].title).toContain('375ml');
+    expect(wine.chosenSolutionId).toBe(solutions[0].id);
     const comments = (await t.visitor.get(`/api/v1/needs/${wine.id}/comments`)).json().items;
     expect(comments.length).toBeGreaterThanOrEqual(2);
     expect(comments.some((c: { replies: { mentions: unknown[] }[] }) => c.replies.some((r) => r.mentions.length === 1))).toBe(
@@ -36,6 +36,25 @@ forEachBackend((backend) => {
     );
     const scene = (await t.visitor.get(`/api/v1/scenes/${wine.sceneId}`)).json();
     expect(scene.title).toBe('开瓶的红酒一次喝不完');
+  });
+
+  it('carries the wine need to a product: 375 ml poll, chain group, two wineries awarded, agreement accepted by all', async () => {
+    const wine = (await t.visitor.get('/api/v1/needs', { query: { q: '红酒', sort: 'top' } })).json().items[0];
+    const products = (await t.visitor.get('/api/v1/products', { query: { needId: wine.id } })).json().items;
+    expect(products).toHaveLength(1);
+    expect(products[0]).toMatchObject({
+      name: '小支红酒 375ml',
+      needId: wine.id,
+      agreement: { version: 1, acceptedByAll: true },
+    });
+    const polls = (await t.visitor.get('/api/v1/polls', { query: { needId: wine.id } })).json().items;
+    expect(polls).toHaveLength(1);
+    const results = (await t.visitor.get(`/api/v1/polls/${polls[0].id}/results`)).json();
+    expect(results.results.voters).toBe(150);
+    expect(polls[0].decidedOptionId).toBe('opt1');
+    const group = (await t.visitor.get(`/api/v1/chain-groups/${products[0].chainGroupId}`)).json();
+    const makers = group.organisations.filter((o: { role: string }) => o.role === 'maker').map((o: { name: string }) => o.name);
+    expect(makers.sort()).toEqual(['山谷酒庄', '河畔酒庄'].sort());
   });
 
   it('has needs at every stage', async () => {

@@ -13,6 +13,9 @@ export interface SeedSummary {
   supports: number;
   solutions: number;
   comments: number;
+  ballots: number;
+  bids: number;
+  products: number;
 }
 
 /** The demo accounts' credentials (documented in the README). */
@@ -88,7 +91,18 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   const rnd = random(375);
   const at = (days: number) =>
     clock.set(new Date(now.getTime() - (STORY_DAYS - days) * 86_400_000 + Math.floor(rnd() * 3_600_000)));
-  const summary: SeedSummary = { members: 0, communities: 0, scenes: 0, needs: 0, supports: 0, solutions: 0, comments: 0 };
+  const summary: SeedSummary = {
+    members: 0,
+    communities: 0,
+    scenes: 0,
+    needs: 0,
+    supports: 0,
+    solutions: 0,
+    comments: 0,
+    ballots: 0,
+    bids: 0,
+    products: 0,
+  };
 
   const opView = await m.accounts.service.createOperator(DEMO_OPERATOR.email, DEMO_OPERATOR.password, DEMO_OPERATOR.displayName);
   const op: Actor = { memberId: opView.id, roles: ['member', 'operator'], via: 'token' };
@@ -102,8 +116,6 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   const food = await community('meishi', '美食', '爱吃会吃的人，一起把餐桌上的小麻烦变成好产品', [
     { goal: 50, days: 30 },
     { goal: 200, days: 90 },
-    { goal: 1000, days: 180 },
-    { goal: 5000, days: 365 },
   ]);
   const office = await community('bailing', '白领', '通勤、加班、独居：城市上班族的日常场景');
   const baby = await community('muying', '母婴', '新手爸妈交流育儿中的真实难题');
@@ -198,7 +210,8 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   );
   await solution(solverStopper!, wine, '随瓶附赠真空保鲜塞', '继续 750ml，但附赠抽真空瓶塞，开瓶后可保存一周。');
   await solution(solverBox!, wine, '盒中袋（bag-in-box）', '3L 盒中袋，倒出后袋子收缩不进空气，可保存一个月。');
-  await support(wine, wineCrowd.slice(0, 260), 70, 110);
+  // 200 supporters climb both milestones: the need qualifies.
+  await support(wine, wineCrowd.slice(0, 200), 70, 98);
   for (const [i, w] of wineCrowd.slice(0, 90).entries()) {
     await m.solutions.service.vote(
       w,
@@ -274,6 +287,121 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   await m.needs.service.advanceNeed(op, delivered, 'launched');
   await m.needs.service.advanceNeed(op, delivered, 'delivered');
   await studentNeed('可以挂在床边的小夜灯', 60, 3);
+
+  // From accepted need to product: the capacity poll, the chain group, the production bid, the
+  // value-sharing agreement and the product (API.md: the product `小支红酒 375ml` is always there).
+  const day = (d: number) => new Date(now.getTime() - (STORY_DAYS - d) * 86_400_000).toISOString();
+  at(99);
+  const poll = await m.polls.service.createPoll(op, {
+    needId: wine,
+    question: '小支红酒做多大容量？',
+    options: [{ text: '375ml（半瓶）' }, { text: '500ml' }, { text: '187ml（一杯半）' }],
+    mode: 'single',
+    opensAt: day(99),
+    closesAt: day(104),
+    resultsVisibility: 'live',
+  });
+  for (const [i, w] of wineCrowd.slice(0, 150).entries()) {
+    at(99 + (4 * i) / 150);
+    await m.polls.service.castBallot(w, poll.id, [i % 7 === 3 ? 'opt2' : i % 11 === 5 ? 'opt3' : 'opt1']);
+    summary.ballots++;
+  }
+  at(101);
+  await m.needs.service.reviewNeed(op, wine, 'accept', '需求清晰，375ml 小支装方案获得最多投票，进入研发');
+  await m.needs.service.chooseSolution(op, wine, s375);
+  at(104.5);
+  await m.polls.service.decide(op, poll.id, 'opt1');
+
+  const partner = (i: number): Actor => ({ memberId: members[i]!.memberId, roles: ['member', 'partner'], via: 'token' });
+  const wineries: { id: string; partner: Actor }[] = [];
+  for (const [i, [slug, name]] of [
+    ['shangu-winery', '山谷酒庄'],
+    ['hepan-winery', '河畔酒庄'],
+    ['gaoyuan-winery', '高原酒庄'],
+  ].entries()) {
+    const org = await m.organisations.service.createOrganisation(op, {
+      slug: slug!,
+      name: name!,
+      kind: 'maker',
+      description: `${name}：葡萄酒生产商`,
+    });
+    await m.organisations.service.addPartner(op, org.id, members[300 + i]!.memberId);
+    wineries.push({ id: org.id, partner: partner(300 + i) });
+  }
+  at(105);
+  const group = await m.chainGroups.service.formChainGroup(op, {
+    needId: wine,
+    name: '小支红酒链群',
+    leads: [winePoser!.memberId],
+  });
+  await m.chainGroups.service.putMember(op, group.id, solver375!.memberId, 'creator');
+  at(106);
+  const call = await m.bids.service.openCall(op, {
+    needId: wine,
+    quantity: 3000,
+    targetUnitPrice: { amount: 3500, currency: 'CNY' },
+    deadline: day(110),
+    requirements: '375ml 螺旋盖小瓶，与 750ml 同款酒液，每批附质检报告',
+  });
+  const offers = [
+    { unitCost: 3200, minQuantity: 1000, maxQuantity: 1500, leadTimeDays: 20, capacityPerWeek: 500, sampleOffered: true },
+    { unitCost: 3300, minQuantity: 1000, maxQuantity: 2000, leadTimeDays: 25, capacityPerWeek: 600, sampleOffered: true },
+    { unitCost: 3600, minQuantity: 2000, maxQuantity: 3000, leadTimeDays: 15, capacityPerWeek: 1000, sampleOffered: false },
+  ];
+  const bids = [];
+  for (const [i, o] of offers.entries()) {
+    at(107 + i);
+    bids.push(
+      await m.bids.service.submitBid(wineries[i]!.partner, call.id, wineries[i]!.id, {
+        ...o,
+        unitCost: { amount: o.unitCost, currency: 'CNY' },
+        notes: '可提供样品与质检报告',
+      }),
+    );
+    summary.bids++;
+  }
+  at(111);
+  await m.bids.service.award(op, call.id, {
+    awards: [
+      { bidId: bids[0]!.id, quantity: 1500 },
+      { bidId: bids[1]!.id, quantity: 1500 },
+    ],
+    allowUndercover: false,
+  });
+  const lead: Actor = { memberId: winePoser!.memberId, roles: ['member'], via: 'token' };
+  const agreement = await m.chainGroups.service.proposeAgreement(lead, group.id, {
+    referenceUnitPrice: { amount: 5900, currency: 'CNY' },
+    makerUnitCost: { amount: 3300, currency: 'CNY' },
+    platformFeeBps: 1000,
+    referralCommissionBps: 500,
+    pool: { mode: 'rest' },
+    roleShares: { lead: 5000, creator: 5000 },
+    contributionWeights: {
+      needAuthor: 3,
+      chosenSolutionAuthors: 3,
+      earlySupporters: { first: 100, weight: 1 },
+      pollVoters: 1,
+      trialReviewers: 1,
+    },
+  });
+  at(112);
+  for (const party of [lead, solver375!, wineries[0]!.partner, wineries[1]!.partner]) {
+    await m.chainGroups.service.acceptAgreement(party, group.id, agreement.version);
+  }
+  at(113);
+  await m.products.service.createProduct(op, {
+    needId: wine,
+    name: '小支红酒 375ml',
+    description: '社群共创的小支装红酒：375ml 螺旋盖，一两个人一顿喝完，同款酒液同等品质。',
+    images: [],
+    specs: [{ key: '瓶盖', value: '螺旋盖' }],
+    skus: [
+      { code: 'RW375-CS', name: '赤霞珠 375ml' },
+      { code: 'RW375-ME', name: '梅洛 375ml' },
+    ],
+  });
+  summary.products++;
+  await m.needs.service.advanceNeed(op, wine, 'in_development');
 
   // Back to now: needs whose deadline passed are recorded as expired.
   clock.set(now);
