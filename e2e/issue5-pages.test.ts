@@ -295,5 +295,119 @@ for (const backend of backends) {
       await shot(page, '09-poll-multiple-375');
       expect(problems.errors).toEqual([]);
     });
+
+    it('opens a call for production, partners bid and withdraw, the operator compares and awards a split', async () => {
+      const op = await tokenOf(DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      const needs = await call<{ items: { id: string; title: string; author: { id: string } }[] }>(
+        op,
+        'GET',
+        `/needs?q=${encodeURIComponent('摇摇杯')}&sort=top`,
+      );
+      const need = needs.items.find((n) => n.title === NEED)!;
+      const groups = await call<{ items: { id: string }[] }>(op, 'GET', `/chain-groups?needId=${need.id}`);
+      if (groups.items.length === 0) {
+        await call(op, 'POST', '/chain-groups', { needId: need.id, name: '双层摇摇杯链群', leads: [need.author.id] });
+      }
+      const factory = async (slug: string, name: string, partnerName: string) => {
+        const org = await call<{ id: string }>(op, 'POST', '/organisations', { slug: `${slug}-${backend}`, name, kind: 'maker' });
+        const email = `${slug}-${backend}@e2e.test`;
+        const partner = await call<{ member: { id: string } }>(undefined, 'POST', '/auth/register', {
+          email,
+          password: 'e2e-password-123',
+          displayName: partnerName,
+        });
+        await call(op, 'PUT', `/organisations/${org.id}/members/${partner.member.id}`);
+        return { org, email };
+      };
+      const east = await factory('east', '东方工厂', '东方小王');
+      const west = await factory('west', '西山工厂', '西山小李');
+
+      // The operator opens the call from the need desk (an empty form first: errors next to fields).
+      const operator = await person();
+      let page = operator.page;
+      await signIn(page, DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      await page.goto(`/operator/needs/${need.id}`);
+      await page.locator('summary', { hasText: zh.calls.open }).click();
+      const open = page.locator('form.open-call');
+      await open.getByRole('button', { name: zh.calls.openSubmit }).click();
+      await open
+        .locator('.field', { has: page.getByLabel(zh.calls.quantity) })
+        .getByText(zh.fieldErrors.required)
+        .waitFor();
+      await open.getByLabel(zh.calls.quantity).fill('3000');
+      await open.getByLabel(zh.calls.targetUnitPrice).fill('25');
+      await open.getByLabel(zh.calls.requirements).fill('食品级 PP，带粉盒，3 周内交付首批');
+      await open.getByRole('button', { name: zh.calls.openSubmit }).click();
+      await page.getByText(zh.calls.noBids).waitFor();
+
+      // A partner bids on a phone: a maximum below the minimum is refused next to the field; then withdraws and bids again.
+      const eastPartner = await person({ width: 375 });
+      page = eastPartner.page;
+      await signIn(page, east.email, 'e2e-password-123');
+      await page.goto('/partner');
+      await page.getByRole('heading', { level: 1, name: zh.partner.title }).waitFor();
+      await page.getByRole('button', { name: fill(zh.partner.bidFor, { name: '东方工厂' }) }).click();
+      const bid = page.locator('form.bid-form');
+      await bid.getByLabel(fill(zh.partner.unitCost, { currency: 'CNY' })).fill('21.5');
+      await bid.getByLabel(zh.partner.leadTimeDays).fill('18');
+      await bid.getByLabel(zh.partner.minQuantity).fill('1000');
+      await bid.getByLabel(zh.partner.maxQuantity).fill('800');
+      await bid.getByLabel(zh.partner.capacityPerWeek).fill('700');
+      await bid.getByRole('button', { name: zh.partner.submitBid }).click();
+      await bid.getByText(zh.partner.errors.maxBelowMin).waitFor();
+      await shot(page, '10-partner-bid-errors-375');
+      await bid.getByLabel(zh.partner.maxQuantity).fill('2000');
+      await bid.getByLabel(zh.partner.sampleOffered).check();
+      await bid.getByRole('button', { name: zh.partner.submitBid }).click();
+      await page.getByRole('button', { name: zh.partner.withdraw }).click();
+      await page.getByText(zh.partner.noBidYet).waitFor();
+      await page.getByRole('button', { name: fill(zh.partner.bidFor, { name: '东方工厂' }) }).click();
+      await bid.getByLabel(fill(zh.partner.unitCost, { currency: 'CNY' })).fill('21.5');
+      await bid.getByLabel(zh.partner.leadTimeDays).fill('18');
+      await bid.getByLabel(zh.partner.minQuantity).fill('1000');
+      await bid.getByLabel(zh.partner.capacityPerWeek).fill('700');
+      await bid.getByRole('button', { name: zh.partner.submitBid }).click();
+      await page.getByRole('button', { name: zh.partner.changeBid }).waitFor();
+      await page.locator('#partner-my-bids ~ ul').getByText(zh.calls.bidStatus.live).waitFor();
+
+      // The other factory bids through the API.
+      const calls = await call<{ items: { id: string }[] }>(op, 'GET', `/calls?needId=${need.id}&state=open`);
+      const westToken = await tokenOf(west.email, 'e2e-password-123');
+      const westOrg = west.org.id;
+      await call(westToken, 'PUT', `/calls/${calls.items[0]!.id}/bids/${westOrg}`, {
+        unitCost: { amount: 2300, currency: 'CNY' },
+        minQuantity: 500,
+        maxQuantity: 1500,
+        leadTimeDays: 12,
+        capacityPerWeek: 500,
+        sampleOffered: false,
+        notes: '可加急',
+      });
+
+      // The operator compares and awards: above a bid's maximum is refused next to that bid; then 1,500 + 1,500.
+      page = operator.page;
+      await page.reload();
+      const award = page.locator('form.award-form');
+      await award.getByText(zh.calls.cheapest).waitFor();
+      const qty = (name: string) => award.getByLabel(fill(zh.calls.awardQuantity, { name }));
+      await qty('东方工厂').fill('1500');
+      await qty('西山工厂').fill('1600');
+      await award.getByRole('button', { name: zh.calls.award }).click();
+      await award.getByText(fill(zh.calls.errors.aboveMax, { n: 1500 })).waitFor();
+      await shot(page, '11-operator-compare-errors');
+      await qty('西山工厂').fill('1500');
+      await award.getByRole('button', { name: zh.calls.award }).click();
+      await page.getByText(fill(zh.calls.awardedNotice, { n: '3,000' })).waitFor();
+      await page.getByRole('link', { name: zh.calls.toChainGroup }).click();
+      await page.getByRole('button', { name: fill(zh.chainGroup.removeNamed, { name: '西山工厂' }) }).waitFor();
+
+      // The partner sees the outcome.
+      page = eastPartner.page;
+      await page.reload();
+      await page.getByText(fill(zh.partner.awarded_other, { n: '1,500' })).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await shot(page, '12-partner-awarded-375');
+      expect(problems.errors).toEqual([]);
+    });
   });
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type * as accounts from '../../../src/contracts/accounts.js';
+import type * as bids from '../../../src/contracts/bids.js';
 import type * as chainGroups from '../../../src/contracts/chain-groups.js';
 import type * as comments from '../../../src/contracts/comments.js';
 import type * as common from '../../../src/contracts/common.js';
@@ -85,6 +86,19 @@ export type PollBallot = z.infer<typeof polls.MyBallot>;
 export type PollResults = z.infer<typeof polls.PollResults>;
 export type CreatePollBody = z.input<typeof polls.CreatePollBody>;
 export type PollListQuery = Partial<z.infer<typeof polls.PollListQuery>>;
+
+export type Call = z.infer<typeof bids.Call>;
+export type CallState = z.infer<typeof bids.CallState>;
+export type Bid = z.infer<typeof bids.Bid>;
+export type BidStatus = z.infer<typeof bids.BidStatus>;
+export type MyBid = z.infer<typeof bids.MyBid>;
+export type OpenCallBody = z.input<typeof bids.OpenCallBody>;
+export type SubmitBidBody = z.input<typeof bids.SubmitBidBody>;
+export type CallListQuery = Partial<z.infer<typeof bids.CallListQuery>>;
+export type Comparison = z.infer<typeof bids.Comparison>;
+export type ComparedBid = z.infer<typeof bids.ComparedBid>;
+export type AwardBody = z.input<typeof bids.AwardBody>;
+export type AwardResult = z.infer<typeof bids.AwardResult>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */
 export const NEED_STAGES = [

@@ -23,6 +23,7 @@ const OperatorConsole = lazy(() => import('../pages/Operator/OperatorConsole'));
 /** Pages of the way from accepted need to product: each its own chunk, loaded when visited. */
 const ChainGroupPage = lazy(() => import('../pages/ChainGroup/ChainGroupPage'));
 const PollPage = lazy(() => import('../pages/Poll/PollPage'));
+const PartnerConsole = lazy(() => import('../pages/Partner/PartnerConsole'));
 
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -47,6 +48,16 @@ export function App() {
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
             <Route path="me" element={<ProfilePage />} />
+            <Route
+              path="partner"
+              element={
+                <RequireAuth needs="partner">
+                  <Suspense fallback={<Loading />}>
+                    <PartnerConsole />
+                  </Suspense>
+                </RequireAuth>
+              }
+            />
             <Route
               path="operator/*"
               element={

@@ -46,6 +46,7 @@ export function Layout() {
             </NavLink>
             <NavLink to="/scenes/new">{t('nav.newScene')}</NavLink>
             {me && <NavLink to="/me">{t('nav.profile')}</NavLink>}
+            {me?.roles.includes('partner') && <NavLink to="/partner">{t('nav.partner')}</NavLink>}
             {isOperator && <NavLink to="/operator">{t('nav.operator')}</NavLink>}
           </nav>
           <div className="header-tools">

@@ -4,8 +4,8 @@ import { Link, useLocation } from 'react-router';
 import { Loading } from '../components/Async';
 import { useAuth } from './auth';
 
-/** Shows its children to signed-in members (and only operators, with `needs`); others get a way in. */
-export function RequireAuth({ children, needs }: { children: ReactNode; needs?: 'operator' }) {
+/** Shows its children to signed-in members (and only operators or partners, with `needs`); others get a way in. */
+export function RequireAuth({ children, needs }: { children: ReactNode; needs?: 'operator' | 'partner' }) {
   const { t } = useTranslation();
   const { me } = useAuth();
   const location = useLocation();
@@ -29,7 +29,7 @@ export function RequireAuth({ children, needs }: { children: ReactNode; needs?: 
   if (needs && !me.roles.includes(needs)) {
     return (
       <div className="notice notice-error" role="alert">
-        {t('auth.operatorOnly')}
+        {needs === 'partner' ? t('auth.partnerOnly') : t('auth.operatorOnly')}
       </div>
     );
   }

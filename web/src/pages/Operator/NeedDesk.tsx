@@ -11,6 +11,7 @@ import { NeedPolls } from '../../components/NeedPolls';
 import { Solutions } from '../../components/Solutions';
 import { StageBadge } from '../../components/StageBadge';
 import { useFormat } from '../../i18n/format';
+import { CallsDesk } from './CallsDesk';
 import { CreatePoll } from './CreatePoll';
 import { ReviewActions } from './ReviewActions';
 
@@ -61,6 +62,7 @@ function Desk({ need, replace, reload }: { need: Need; replace: (n: Need) => voi
       )}
       {need.stage !== 'merged' && need.stage !== 'declined' && <AdvanceForm need={need} onDone={replace} />}
       {FORMS_ON.has(need.stage) && <ChainGroupDesk need={need} />}
+      {FORMS_ON.has(need.stage) && <CallsDesk need={need} />}
       {need.stage !== 'merged' && need.stage !== 'declined' && (
         <section aria-label={t('poll.onNeed')}>
           <NeedPolls needId={need.id} />
