@@ -409,5 +409,62 @@ for (const backend of backends) {
       await shot(page, '12-partner-awarded-375');
       expect(problems.errors).toEqual([]);
     });
+
+    it('creates a product from the need desk and shows products with specs, SKUs and the agreement badge', async () => {
+      const op = await tokenOf(DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      const needs = await call<{ items: { id: string; title: string; author: { id: string } }[] }>(
+        op,
+        'GET',
+        `/needs?q=${encodeURIComponent('摇摇杯')}&sort=top`,
+      );
+      const need = needs.items.find((n) => n.title === NEED)!;
+      const groups = await call<{ items: { id: string }[] }>(op, 'GET', `/chain-groups?needId=${need.id}`);
+      if (groups.items.length === 0) {
+        await call(op, 'POST', '/chain-groups', { needId: need.id, name: '双层摇摇杯链群', leads: [need.author.id] });
+      }
+
+      // The operator creates the product: a bad SKU code is refused next to it.
+      const operator = await person();
+      let page = operator.page;
+      await signIn(page, DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      await page.goto(`/operator/needs/${need.id}`);
+      await page.locator('summary', { hasText: zh.productForm.title }).click();
+      const form = page.locator('form.create-product');
+      await form.getByRole('button', { name: zh.productForm.submit }).click();
+      await form
+        .locator('.field', { has: page.getByLabel(zh.productForm.name) })
+        .getByText(zh.fieldErrors.required)
+        .waitFor();
+      await form.getByLabel(zh.productForm.name).fill('双层粉盒摇摇杯');
+      await form.getByLabel(zh.productForm.description).fill('上层装粉下层装水，放得进健身房储物柜。');
+      await form.getByRole('button', { name: zh.productForm.addSpec }).click();
+      await form.getByLabel(fill(zh.productForm.specKeyN, { index: 1 })).fill('材质');
+      await form.getByLabel(fill(zh.productForm.specValueN, { index: 1 })).fill('食品级 PP');
+      await form.getByLabel(fill(zh.productForm.skuCodeN, { index: 1 })).fill('bad code');
+      await form.getByLabel(fill(zh.productForm.skuNameN, { index: 1 })).fill('黑色 600ml');
+      await form.getByLabel(fill(zh.productForm.skuAttributesN, { index: 1 })).fill('颜色=黑, 容量=600ml');
+      await form.getByRole('button', { name: zh.productForm.submit }).click();
+      await form.getByText(zh.productForm.errors.code).waitFor();
+      await shot(page, '13-create-product-errors');
+      await form.getByLabel(fill(zh.productForm.skuCodeN, { index: 1 })).fill('CUP-600-BK');
+      await form.getByRole('button', { name: zh.productForm.submit }).click();
+      await page.waitForURL(/\/products\//);
+      await page.getByRole('heading', { level: 1, name: '双层粉盒摇摇杯' }).waitFor();
+      await page.getByRole('cell', { name: 'CUP-600-BK' }).waitFor();
+
+      // The demo's wine product, on a phone: the spec decided by the poll, SKUs, accepted by all.
+      const products = await call<{ items: { id: string; name: string }[] }>(op, 'GET', '/products');
+      const wine = products.items.find((p) => p.name !== '双层粉盒摇摇杯');
+      if (wine) {
+        const visitor = await person({ width: 375 });
+        page = visitor.page;
+        await page.goto(`/products/${wine.id}`);
+        await page.getByRole('heading', { level: 1, name: wine.name }).waitFor();
+        await page.getByRole('link', { name: zh.product.fromPoll }).first().waitFor();
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+        await shot(page, '14-product-375');
+      }
+      expect(problems.errors).toEqual([]);
+    });
   });
 }

@@ -19,6 +19,7 @@ import type {
   CreateCommunityBody,
   CreateNeedBody,
   CreatePollBody,
+  CreateProductBody,
   CreateSceneBody,
   CreateSolutionBody,
   FormChainGroupBody,
@@ -38,6 +39,8 @@ import type {
   PollBallot,
   PollListQuery,
   PollResults,
+  Product,
+  ProductListQuery,
   PurchaseIntent,
   RegisterBody,
   ReviewBody,
@@ -52,6 +55,7 @@ import type {
   Supporter,
   SupportReply,
   UpdateCommunityBody,
+  UpdateProductBody,
   VoteReply,
 } from './types';
 
@@ -151,6 +155,12 @@ export const api = {
     comparison: (id: string) => request<Comparison>('GET', `/calls/${e(id)}/comparison`),
     award: (id: string, body: AwardBody) => request<AwardResult>('POST', `/calls/${e(id)}/award`, { body }),
     myBids: (query?: PageQuery) => request<Page<MyBid>>('GET', '/me/bids', { query }),
+  },
+  products: {
+    list: (query?: ProductListQuery) => request<Page<Product>>('GET', '/products', { query }),
+    get: (id: string) => request<Product>('GET', `/products/${e(id)}`),
+    create: (body: CreateProductBody) => request<Product>('POST', '/products', { body }),
+    update: (id: string, body: UpdateProductBody) => request<Product>('PATCH', `/products/${e(id)}`, { body }),
   },
   comments: {
     list: (target: CommentTarget, query?: PageQuery) =>

@@ -13,6 +13,7 @@ import type * as members from '../../../src/contracts/members.js';
 import type * as needs from '../../../src/contracts/needs.js';
 import type * as organisations from '../../../src/contracts/organisations.js';
 import type * as polls from '../../../src/contracts/polls.js';
+import type * as products from '../../../src/contracts/products.js';
 import type * as scenes from '../../../src/contracts/scenes.js';
 import type * as solutions from '../../../src/contracts/solutions.js';
 
@@ -99,6 +100,13 @@ export type Comparison = z.infer<typeof bids.Comparison>;
 export type ComparedBid = z.infer<typeof bids.ComparedBid>;
 export type AwardBody = z.input<typeof bids.AwardBody>;
 export type AwardResult = z.infer<typeof bids.AwardResult>;
+
+export type Product = z.infer<typeof products.Product>;
+export type ProductSpec = z.infer<typeof products.ProductSpec>;
+export type Sku = z.infer<typeof products.Sku>;
+export type CreateProductBody = z.input<typeof products.CreateProductBody>;
+export type UpdateProductBody = z.input<typeof products.UpdateProductBody>;
+export type ProductListQuery = Partial<z.infer<typeof products.ProductListQuery>>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */
 export const NEED_STAGES = [

@@ -24,6 +24,7 @@ const OperatorConsole = lazy(() => import('../pages/Operator/OperatorConsole'));
 const ChainGroupPage = lazy(() => import('../pages/ChainGroup/ChainGroupPage'));
 const PollPage = lazy(() => import('../pages/Poll/PollPage'));
 const PartnerConsole = lazy(() => import('../pages/Partner/PartnerConsole'));
+const ProductPage = lazy(() => import('../pages/Product/ProductPage'));
 
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -45,6 +46,7 @@ export function App() {
             <Route path="solutions/:id" element={<SolutionPage />} />
             <Route path="chain-groups/:id" element={later(<ChainGroupPage />)} />
             <Route path="polls/:id" element={later(<PollPage />)} />
+            <Route path="products/:id" element={later(<ProductPage />)} />
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
             <Route path="me" element={<ProfilePage />} />

@@ -32,6 +32,7 @@ function GroupView({ group, replace, reload }: { group: ChainGroup; replace: (g:
   const { me, isOperator } = useAuth();
   usePageTitle(group.name);
   const need = useApi(() => api.needs.get(group.needId), [group.needId]);
+  const products = useApi(() => api.products.list({ chainGroupId: group.id, limit: 5 }), [group.id]);
   const myOrgs = useApi(() => (me ? api.organisations.mine().then((r) => r.items) : Promise.resolve([])), [me?.id]);
   const isManager = isOperator || group.members.some((m) => m.memberId === me?.id && m.role === 'lead');
   // Any change of participants or terms resets acceptances: the agreement loads again after each.
@@ -68,6 +69,13 @@ function GroupView({ group, replace, reload }: { group: ChainGroup; replace: (g:
             <Link to={`/needs/${group.needId}`}>{t('chainGroup.needLink')}</Link>
           )}{' '}
           · {t('chainGroup.formedOn', { date: f.date(group.createdAt) })}
+          {products.state.status === 'ok' &&
+            products.state.data.items.map((p) => (
+              <span key={p.id}>
+                {' '}
+                · {t('product.eyebrow')}: <Link to={`/products/${p.id}`}>{p.name}</Link>
+              </span>
+            ))}
         </p>
       </header>
 

@@ -6,6 +6,7 @@ import type { Need } from '../../api/types';
 import { useAuth } from '../../app/auth';
 import { useApi } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
+import { AgreementBadge } from '../../components/AgreementBadge';
 import { Async, Loading } from '../../components/Async';
 import { Comments } from '../../components/Comments';
 import { NeedPolls } from '../../components/NeedPolls';
@@ -40,6 +41,10 @@ function NeedView({ need, replace }: { need: Need; replace: (n: Need) => void })
   const scene = useApi(() => api.scenes.get(need.sceneId), [need.sceneId]);
   const group = useApi(() => api.chainGroups.list({ needId: need.id, limit: 1 }), [need.id]);
   const chainGroup = group.state.status === 'ok' ? group.state.data.items[0] : undefined;
+  const products = useApi(
+    () => (chainGroup ? api.products.list({ needId: need.id, limit: 5 }) : Promise.resolve({ items: [], nextCursor: null })),
+    [need.id, chainGroup?.id],
+  );
   // Refresh quietly after a support: the milestone may have moved on.
   const refresh = () => {
     api.needs.get(need.id).then(replace, () => undefined);
@@ -97,6 +102,13 @@ function NeedView({ need, replace }: { need: Need; replace: (n: Need) => void })
                 })}
                 {chainGroup.agreement?.acceptedByAll && <> · {t('agreement.acceptedByAll')}</>}
               </p>
+              {products.state.status === 'ok' &&
+                products.state.data.items.map((p) => (
+                  <p key={p.id}>
+                    {t('product.eyebrow')}: <Link to={`/products/${p.id}`}>{p.name}</Link>{' '}
+                    <AgreementBadge agreement={p.agreement} />
+                  </p>
+                ))}
             </section>
           )}
           <NeedPolls needId={need.id} />

@@ -13,6 +13,7 @@ import { StageBadge } from '../../components/StageBadge';
 import { useFormat } from '../../i18n/format';
 import { CallsDesk } from './CallsDesk';
 import { CreatePoll } from './CreatePoll';
+import { ProductDesk } from './ProductDesk';
 import { ReviewActions } from './ReviewActions';
 
 const REVIEWABLE = new Set(['open', 'qualified', 'in_review']);
@@ -63,6 +64,7 @@ function Desk({ need, replace, reload }: { need: Need; replace: (n: Need) => voi
       {need.stage !== 'merged' && need.stage !== 'declined' && <AdvanceForm need={need} onDone={replace} />}
       {FORMS_ON.has(need.stage) && <ChainGroupDesk need={need} />}
       {FORMS_ON.has(need.stage) && <CallsDesk need={need} />}
+      {FORMS_ON.has(need.stage) && <ProductDesk need={need} />}
       {need.stage !== 'merged' && need.stage !== 'declined' && (
         <section aria-label={t('poll.onNeed')}>
           <NeedPolls needId={need.id} />

@@ -1,0 +1,138 @@
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api } from '../../api';
+import type { Product } from '../../api/types';
+import { useAuth } from '../../app/auth';
+import { useApi } from '../../app/useApi';
+import { usePageTitle } from '../../app/usePageTitle';
+import { AgreementBadge } from '../../components/AgreementBadge';
+import { Async } from '../../components/Async';
+import { RichText } from '../../components/RichText';
+import { useFormat } from '../../i18n/format';
+
+/** A product: name, description, pictures, decided and free specs, SKUs, its chain group and agreement. */
+export default function ProductPage() {
+  const { id = '' } = useParams();
+  const product = useApi(() => api.products.get(id), [id]);
+  return (
+    <Async state={product.state} reload={product.reload}>
+      {(p) => <ProductView product={p} />}
+    </Async>
+  );
+}
+
+function ProductView({ product }: { product: Product }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const { isOperator } = useAuth();
+  usePageTitle(product.name);
+  const need = useApi(() => api.needs.get(product.needId), [product.needId]);
+  const group = useApi(() => api.chainGroups.get(product.chainGroupId), [product.chainGroupId]);
+
+  return (
+    <article className="product">
+      <header className="page-head">
+        <p className="eyebrow">{t('product.eyebrow')}</p>
+        <div className="title-row">
+          <h1>{product.name}</h1>
+          <AgreementBadge agreement={product.agreement} />
+        </div>
+        <p className="meta">
+          {need.state.status === 'ok' && (
+            <>
+              <Link to={`/needs/${product.needId}`}>{t('chainGroup.forNeed', { title: need.state.data.title })}</Link> ·{' '}
+            </>
+          )}
+          <Link to={`/chain-groups/${product.chainGroupId}`}>
+            {group.state.status === 'ok'
+              ? t('product.chainGroupNamed', { name: group.state.data.name })
+              : t('product.chainGroup')}
+          </Link>{' '}
+          · <Link to={`/solutions/${product.solutionId}`}>{t('product.solution')}</Link> ·{' '}
+          {t('product.updatedOn', { date: f.date(product.updatedAt) })}
+        </p>
+        {isOperator && (
+          <p>
+            <Link className="btn btn-small" to={`/operator/needs/${product.needId}`}>
+              {t('need.manage')}
+            </Link>
+          </p>
+        )}
+      </header>
+      {product.description && <RichText text={product.description} />}
+      {product.images.length > 0 && (
+        <section aria-labelledby="product-images">
+          <h2 id="product-images">{t('product.images')}</h2>
+          <ul className="plain-list">
+            {product.images.map((url, i) => (
+              <li key={url}>
+                <a href={url} target="_blank" rel="noreferrer noopener">
+                  {t('product.imageN', { index: i + 1 })}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="product-specs">
+        <h2 id="product-specs">{t('product.specs')}</h2>
+        {product.specs.length === 0 ? (
+          <p className="empty">{t('product.noSpecs')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <tbody>
+                {product.specs.map((s) => (
+                  <tr key={`${s.source}:${s.key}`}>
+                    <th scope="row">{s.key}</th>
+                    <td>{s.value}</td>
+                    <td>
+                      {s.source === 'poll' && s.pollId ? (
+                        <Link to={`/polls/${s.pollId}`} className="badge badge-ok">
+                          {t('product.fromPoll')}
+                        </Link>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section aria-labelledby="product-skus">
+        <h2 id="product-skus">{t('product.skus')}</h2>
+        {product.skus.length === 0 ? (
+          <p className="empty">{t('product.noSkus')}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">{t('product.skuCode')}</th>
+                  <th scope="col">{t('product.skuName')}</th>
+                  <th scope="col">{t('product.skuAttributes')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {product.skus.map((s) => (
+                  <tr key={s.code}>
+                    <td>
+                      <code>{s.code}</code>
+                    </td>
+                    <td>{s.name}</td>
+                    <td>
+                      {Object.entries(s.attributes)
+                        .map(([k, v]) => `${k}: ${v}`)
+                        .join(t('common.listSeparator'))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </article>
+  );
+}
