@@ -466,5 +466,174 @@ for (const backend of backends) {
       }
       expect(problems.errors).toEqual([]);
     });
+
+    it('runs the story from accepted need to product with two awarded wineries', async () => {
+      const op = await tokenOf(DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      const demo = (n: number) => `member${String(n).padStart(3, '0')}@covalue.demo`;
+      const as = (n: number) => tokenOf(demo(n), DEMO_MEMBER_PASSWORD);
+      const [author, solver, fan1, fan2] = [await as(101), await as(102), await as(103), await as(104)];
+
+      // Set-up through the API: a community whose needs qualify at 2 supports; a need raised, supported,
+      // accepted with its chosen solution; two wineries, each with a partner.
+      const community = await call<{ id: string }>(op, 'POST', '/communities', {
+        slug: `story-${backend}`,
+        name: `品酒社-${backend}`,
+        milestones: [{ goal: 2, days: 30 }],
+      });
+      await call(author, 'PUT', `/communities/${community.id}/membership`);
+      const scene = await call<{ id: string }>(author, 'POST', '/scenes', {
+        communityId: community.id,
+        title: '一个人喝不完一整瓶酒',
+        persona: '独居上班族',
+        goal: '一次喝完不浪费',
+        pain: '开瓶后两天就变味',
+      });
+      const need = await call<{ id: string }>(author, 'POST', '/needs', {
+        sceneId: scene.id,
+        title: '想要一次喝完的小瓶红酒',
+        body: '一两个人一顿饭正好喝完。',
+      });
+      await call(fan1, 'PUT', `/needs/${need.id}/support`);
+      await call(fan2, 'PUT', `/needs/${need.id}/support`);
+      const solution = await call<{ id: string }>(solver, 'POST', `/needs/${need.id}/solutions`, {
+        title: '半瓶装螺旋盖',
+        body: '375ml，同款酒液。',
+      });
+      await call(op, 'POST', `/needs/${need.id}/review`, { decision: 'accept', reason: '社群需求明确' });
+      await call(op, 'POST', `/needs/${need.id}/choose-solution`, { solutionId: solution.id });
+      const winery = async (slug: string, name: string) => {
+        const org = await call<{ id: string }>(op, 'POST', '/organisations', { slug: `${slug}-${backend}`, name, kind: 'maker' });
+        const email = `${slug}-${backend}@e2e.test`;
+        const partner = await call<{ member: { id: string } }>(undefined, 'POST', '/auth/register', {
+          email,
+          password: 'e2e-password-123',
+          displayName: `${name}伙伴`,
+        });
+        await call(op, 'PUT', `/organisations/${org.id}/members/${partner.member.id}`);
+        return { org, email, token: await tokenOf(email, 'e2e-password-123') };
+      };
+      const hill = await winery('hill-winery', '山丘酒庄');
+      const lake = await winery('lake-winery', '湖畔酒庄');
+
+      // The community votes the bottle to 375 ml: a short poll, one ballot in the browser.
+      const poll = await call<{ id: string; options: { id: string; text: string }[] }>(op, 'POST', '/polls', {
+        needId: need.id,
+        question: '瓶子做多大？',
+        options: [{ text: '375ml' }, { text: '500ml' }],
+        mode: 'single',
+        opensAt: new Date(Date.now() - 60_000).toISOString(),
+        closesAt: new Date(Date.now() + 6_000).toISOString(),
+      });
+      const closesAt = Date.now() + 6_000;
+      const voter = await person({ width: 375 });
+      let page = voter.page;
+      await signIn(page, demo(105), DEMO_MEMBER_PASSWORD);
+      await page.goto(`/needs/${need.id}`);
+      await page.getByRole('link', { name: '瓶子做多大？' }).click();
+      await page.getByRole('radio', { name: '375ml' }).check();
+      await page.getByRole('button', { name: zh.poll.vote, exact: true }).click();
+      await page.getByRole('button', { name: zh.poll.withdraw }).waitFor();
+      for (const token of [fan1, fan2]) {
+        await call(token, 'PUT', `/polls/${poll.id}/ballot`, { choices: [poll.options[0]!.id] });
+      }
+      await call(solver, 'PUT', `/polls/${poll.id}/ballot`, { choices: [poll.options[1]!.id] });
+      await new Promise((r) => setTimeout(r, Math.max(0, closesAt - Date.now() + 500)));
+
+      // The operator decides the spec, forms the chain group, adds the solution's author.
+      const operator = await person();
+      page = operator.page;
+      await signIn(page, DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      await page.goto(`/polls/${poll.id}`);
+      await page.getByLabel(zh.poll.decideLabel).selectOption({ label: '375ml' });
+      await page.getByRole('button', { name: zh.poll.decide }).click();
+      await page.getByText(zh.poll.decidedBadge, { exact: true }).waitFor();
+      await shot(page, '20-story-poll-decided');
+      await page.goto(`/operator/needs/${need.id}`);
+      await page.getByLabel(zh.chainGroup.name).fill('小瓶红酒链群');
+      await page.getByRole('button', { name: zh.chainGroup.form }).click();
+      await page.waitForURL(/\/chain-groups\//);
+      const groupUrl = new URL(page.url()).pathname;
+      const addMember = page.locator('form.add-participant').filter({ hasText: zh.chainGroup.addMember });
+      const solverName = (await call<{ author: { displayName: string } }>(op, 'GET', `/solutions/${solution.id}`)).author
+        .displayName;
+      await addMember.getByLabel(zh.chainGroup.member).selectOption({ label: solverName });
+      await addMember.getByRole('button', { name: zh.chainGroup.add }).click();
+      await page.getByRole('button', { name: fill(zh.chainGroup.removeNamed, { name: solverName }) }).waitFor();
+
+      // A call for production; both wineries bid (one in the partner console); the operator awards 1,500 + 1,500.
+      await page.goto(`/operator/needs/${need.id}`);
+      await page.locator('summary', { hasText: zh.calls.open }).click();
+      const open = page.locator('form.open-call');
+      await open.getByLabel(zh.calls.quantity).fill('3000');
+      await open.getByLabel(zh.calls.targetUnitPrice).fill('45');
+      await open.getByLabel(zh.calls.requirements).fill('375ml 螺旋盖，同款酒液');
+      await open.getByRole('button', { name: zh.calls.openSubmit }).click();
+      await page.getByText(zh.calls.noBids).waitFor();
+      const partner = await person({ width: 375 });
+      page = partner.page;
+      await signIn(page, hill.email, 'e2e-password-123');
+      await page.goto('/partner');
+      await page.getByRole('button', { name: fill(zh.partner.bidFor, { name: '山丘酒庄' }) }).click();
+      const bid = page.locator('form.bid-form');
+      await bid.getByLabel(fill(zh.partner.unitCost, { currency: 'CNY' })).fill('28');
+      await bid.getByLabel(zh.partner.leadTimeDays).fill('20');
+      await bid.getByLabel(zh.partner.minQuantity).fill('1000');
+      await bid.getByLabel(zh.partner.maxQuantity).fill('1500');
+      await bid.getByLabel(zh.partner.capacityPerWeek).fill('500');
+      await bid.getByLabel(zh.partner.sampleOffered).check();
+      await bid.getByRole('button', { name: zh.partner.submitBid }).click();
+      await page.getByRole('button', { name: zh.partner.changeBid }).waitFor();
+      const callId = (await call<{ items: { id: string }[] }>(op, 'GET', `/calls?needId=${need.id}`)).items[0]!.id;
+      await call(lake.token, 'PUT', `/calls/${callId}/bids/${lake.org.id}`, {
+        unitCost: { amount: 2900, currency: 'CNY' },
+        minQuantity: 1000,
+        maxQuantity: 2000,
+        leadTimeDays: 15,
+        capacityPerWeek: 800,
+        sampleOffered: true,
+      });
+      page = operator.page;
+      await page.reload();
+      const award = page.locator('form.award-form');
+      await award.getByLabel(fill(zh.calls.awardQuantity, { name: '山丘酒庄' })).fill('1500');
+      await award.getByLabel(fill(zh.calls.awardQuantity, { name: '湖畔酒庄' })).fill('1500');
+      await shot(page, '21-story-compare');
+      await award.getByRole('button', { name: zh.calls.award }).click();
+      await page.getByRole('link', { name: zh.calls.toChainGroup }).click();
+      await page.getByRole('button', { name: fill(zh.chainGroup.removeNamed, { name: '湖畔酒庄' }) }).waitFor();
+
+      // The agreement: roles start from the participants (lead, creator, maker); every party accepts.
+      const form = page.locator('form.agreement-form');
+      await form.getByLabel(zh.agreement.price).fill('45');
+      await form.getByLabel(zh.agreement.makerCost).fill('28.5');
+      await form.getByRole('button', { name: zh.agreement.proposeSubmit }).click();
+      await page.getByText(fill(zh.agreement.acceptedCount, { accepted: 0, parties: 4 })).waitFor();
+      const groupId = groupUrl.split('/').pop()!;
+      await call(solver, 'POST', `/chain-groups/${groupId}/agreement/versions/1/accept`);
+      await call(lake.token, 'POST', `/chain-groups/${groupId}/agreement/versions/1/accept`);
+      await call(author, 'POST', `/chain-groups/${groupId}/agreement/versions/1/accept`);
+      page = partner.page;
+      await page.goto(groupUrl);
+      await page.getByRole('button', { name: fill(zh.agreement.accept, { version: 1 }) }).click();
+      await page.getByText(zh.agreement.acceptedByAll).first().waitFor();
+      await shot(page, '22-story-chain-group-375');
+
+      // The product: its spec decided by the poll, and the agreement accepted by all.
+      page = operator.page;
+      await page.goto(`/operator/needs/${need.id}`);
+      await page.locator('summary', { hasText: zh.productForm.title }).click();
+      const product = page.locator('form.create-product');
+      await product.getByLabel(zh.productForm.name).fill('小支红酒 375ml');
+      await product.getByLabel(fill(zh.productForm.skuCodeN, { index: 1 })).fill('RW375');
+      await product.getByLabel(fill(zh.productForm.skuNameN, { index: 1 })).fill('赤霞珠 375ml');
+      await product.getByLabel(fill(zh.productForm.skuAttributesN, { index: 1 })).fill('容量=375ml');
+      await product.getByRole('button', { name: zh.productForm.submit }).click();
+      await page.waitForURL(/\/products\//);
+      await page.getByRole('heading', { level: 1, name: '小支红酒 375ml' }).waitFor();
+      await page.getByRole('row', { name: /瓶子做多大？.*375ml/ }).waitFor();
+      await page.getByText(fill(zh.product.agreementAccepted, { version: 1 })).waitFor();
+      await shot(page, '23-story-product');
+      expect(problems.errors).toEqual([]);
+    });
   });
 }
