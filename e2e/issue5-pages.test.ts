@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MEMBER_PASSWORD, DEMO_OPERATOR, seedDemo } from '../src/demo/seed.js';
 import { backends } from '../test/harness.js';
+import en from '../web/src/i18n/en.json' with { type: 'json' };
 import zh from '../web/src/i18n/zh-CN.json' with { type: 'json' };
 import {
   chromiumAvailable,
@@ -633,6 +634,17 @@ for (const backend of backends) {
       await page.getByRole('row', { name: /瓶子做多大？.*375ml/ }).waitFor();
       await page.getByText(fill(zh.product.agreementAccepted, { version: 1 })).waitFor();
       await shot(page, '23-story-product');
+
+      // The same pages in English.
+      await page.getByTestId('language-switch').selectOption('en');
+      await page.getByRole('heading', { level: 2, name: en.product.skus }).waitFor();
+      await page.getByText(fill(en.product.agreementAccepted, { version: 1 })).waitFor();
+      await page.goto(groupUrl);
+      await page.getByRole('heading', { level: 2, name: en.agreement.title }).waitFor();
+      await shot(page, '24-story-chain-group-english');
+      await page.goto(`/polls/${poll.id}`);
+      await page.getByRole('heading', { level: 2, name: en.poll.results }).waitFor();
+      await shot(page, '25-story-poll-english');
       expect(problems.errors).toEqual([]);
     });
   });
