@@ -393,6 +393,8 @@ forEachBackend((backend) => {
       expect(res.statusCode).toBe(200);
       const cmp = res.json();
       expect(cmp.formula).toMatch(/^scoreBps = floor\(6000/);
+      const doc = (await t.visitor.get('/api/openapi.json')).json();
+      expect(doc.paths['/api/v1/calls/{id}/comparison'].get.description).toBe(cmp.formula);
       // A: 6000 + floor(3000×20/30) + 1000 = 9000; B: floor(6000×4000/5000) + 3000 = 7800;
       // C: floor(6000×4000/4500) + 3000 + 1000 = 5333 + 4000 = 9333.
       expect(
