@@ -90,14 +90,6 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     (trx, from, into) => solutions.service.moveToNeed(trx, from, into),
     (trx, from, into) => comments.service.moveToNeed(trx, from, into),
   );
-  const polls = createPollsModule({
-    db,
-    clock,
-    events,
-    needs: needs.service,
-    solutions: solutions.service,
-    communities: communities.service,
-  });
   const chainGroups = createChainGroupsModule({
     db,
     clock,
@@ -105,6 +97,15 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     accounts: accounts.service,
     needs: needs.service,
     organisations: organisations.service,
+  });
+  const polls = createPollsModule({
+    db,
+    clock,
+    events,
+    needs: needs.service,
+    solutions: solutions.service,
+    communities: communities.service,
+    chainGroups: chainGroups.service,
   });
   const bids = createBidsModule({
     db,

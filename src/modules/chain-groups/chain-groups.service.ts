@@ -338,6 +338,13 @@ export class ChainGroupsService {
   }
 
   /** The active chain group formed around a need, if any (for bids and products). */
+  /** Whether a member leads the active chain group formed around a need (polls let leads manage them). */
+  async isLeadOfNeed(ex: Executor, needId: string, memberId: string): Promise<boolean> {
+    const row = await repo.findActiveForNeed(ex, needId);
+    if (!row) return false;
+    return (await repo.listMembers(ex, row.id)).some((m) => m.member_id === memberId && m.role === 'lead');
+  }
+
   async findForNeed(ex: Executor, needId: string): Promise<{ id: string; needId: string; name: string } | null> {
     const row = await repo.findActiveForNeed(ex, needId);
     return row ? { id: row.id, needId: row.need_id, name: row.name } : null;

@@ -73,6 +73,36 @@ forEachBackend((backend) => {
   });
   afterAll(() => t.close());
 
+  describe('chain-group leads', () => {
+    it('lets the leads of the need’s chain group open and decide its polls, and no one else who is not an operator', async () => {
+      const c = await newCommunity(op, { milestones: [{ goal: 1, days: 30 }] });
+      const led = await newNeed(alice, (await newScene(alice, c.id)).id);
+      const other = await newNeed(alice, (await newScene(alice, c.id)).id);
+      for (const id of [led.id, other.id]) {
+        await bob.put(`/api/v1/needs/${id}/support`);
+        expect((await op.post(`/api/v1/needs/${id}/review`, { decision: 'accept', reason: 'ok' })).statusCode).toBe(200);
+      }
+      const group = await op.post('/api/v1/chain-groups', { needId: led.id, name: '链群', leads: [carol.id] });
+      expect(group.statusCode, group.body).toBe(201);
+      const before = await countRows(t, 'polls');
+      expect((await bob.post('/api/v1/polls', pollBody({ needId: led.id }))).statusCode).toBe(403);
+      expect((await carol.post('/api/v1/polls', pollBody({ needId: other.id }))).statusCode).toBe(403);
+      expect(await countRows(t, 'polls')).toBe(before);
+      const res = await carol.post(
+        '/api/v1/polls',
+        pollBody({ needId: led.id, closesAt: iso({ hours: 1 }), resultsVisibility: 'after_close' }),
+      );
+      expect(res.statusCode, res.body).toBe(201);
+      const poll = res.json();
+      // A lead sees the hidden results while the poll runs; a member does not.
+      expect((await results(carol, poll.id)).results).not.toBeNull();
+      expect((await results(bob, poll.id)).results).toBeNull();
+      t.clock.advance({ hours: 2 });
+      expect((await bob.post(`/api/v1/polls/${poll.id}/decide`, { optionId: 'opt1' })).statusCode).toBe(403);
+      expect((await carol.post(`/api/v1/polls/${poll.id}/decide`, { optionId: 'opt1' })).statusCode).toBe(200);
+    });
+  });
+
   describe('opening', () => {
     it('lets an operator open a poll on a need, readable by anyone, and announces it', async () => {
       const opensAt = iso();

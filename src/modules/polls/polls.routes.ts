@@ -19,8 +19,8 @@ export function pollsRoutes(service: PollsService) {
     app.post(
       '/api/v1/polls',
       {
-        // TODO(issue 5, chain groups): 'member' once chain-group leads may open polls; the service decides.
-        config: { access: 'operator' },
+        // Operators and the leads of the need's chain group: the service decides.
+        config: { access: 'member' },
         schema: { tags, summary: 'Open a poll on a need or a solution', body: CreatePollBody, response: { 201: Poll } },
       },
       async (request, reply) => reply.code(201).send(await service.createPoll(request.actor!, request.body)),
@@ -104,7 +104,8 @@ export function pollsRoutes(service: PollsService) {
     app.post(
       '/api/v1/polls/:id/decide',
       {
-        config: { access: 'operator' },
+        // Operators and the leads of the need's chain group: the service decides.
+        config: { access: 'member' },
         schema: {
           tags,
           summary: 'Mark a closed poll’s winning option as the decided spec',

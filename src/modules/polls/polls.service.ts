@@ -24,6 +24,8 @@ export interface PollsDeps {
   needs: NeedsService;
   solutions: SolutionsService;
   communities: CommunitiesService;
+  /** Who leads the chain group formed around a need (leads open and decide its polls). */
+  chainGroups: { isLeadOfNeed(ex: Executor, needId: string, memberId: string): Promise<boolean> };
   /** Further breakdown dimensions (segment, fan tier…), beside the built-in `community`. */
   dimensions?: Record<string, Dimension>;
 }
@@ -79,12 +81,19 @@ export class PollsService {
   }
 
   /**
-   * Who may open, and decide, a poll. Operators for now.
-   * TODO(issue 5, chain groups): also the leads of the chain group formed around the poll's need —
-   * then the routes' access widens to 'member' and this check decides.
+   * Who may open, and decide, a poll: operators, and the leads of the chain group formed around the
+   * poll's need (a poll on a solution belongs to the solution's need).
    */
-  private mayManage(actor: Actor | null | undefined, _poll?: Pick<PollsTable, 'need_id' | 'solution_id'>): boolean {
-    return actor?.roles.includes('operator') ?? false;
+  private async mayManage(
+    ex: Executor,
+    actor: Actor | null | undefined,
+    target: { needId?: string | null; solutionId?: string | null },
+  ): Promise<boolean> {
+    if (!actor) return false;
+    if (actor.roles.includes('operator')) return true;
+    const needId =
+      target.needId ?? (target.solutionId ? (await this.deps.solutions.requireSolution(ex, target.solutionId)).needId : null);
+    return needId ? this.deps.chainGroups.isLeadOfNeed(ex, needId, actor.memberId) : false;
   }
 
   private publish(trx: Executor, type: string, row: PollsTable, actorId: string, payload: Record<string, unknown>) {
@@ -157,7 +166,13 @@ export class PollsService {
    * @example createPoll(op, { needId, question: '容量?', options: [{ text: '375 ml' }, { text: '500 ml' }], mode: 'single', opensAt, closesAt, resultsVisibility: 'live' })
    */
   async createPoll(actor: Actor, input: NewPoll) {
-    if (!this.mayManage(actor)) throw new AppError('forbidden', 'Only operators open polls');
+    const target = { needId: input.needId, solutionId: input.solutionId };
+    const allowed = await this.mayManage(this.deps.db.kysely, actor, target).catch((err: unknown) => {
+      // An unknown need or solution is the caller's mistake, reported by the checks below.
+      if (err instanceof AppError && err.kind === 'not_found') return actor.roles.includes('operator');
+      throw err;
+    });
+    if (!allowed) throw new AppError('forbidden', 'Only operators and the leads of the need’s chain group open polls');
     const now = this.deps.clock.now();
     const errors: FieldProblem[] = [];
     if ((input.needId === undefined) === (input.solutionId === undefined)) {
@@ -314,7 +329,10 @@ export class PollsService {
     const row = await this.require(ex, id);
     const state = pollState(row, this.nowIso());
     const head = { pollId: row.id, state, resultsVisibility: row.results_visibility };
-    const visible = row.results_visibility === 'live' || state === 'closed' || this.mayManage(actor, row);
+    const visible =
+      row.results_visibility === 'live' ||
+      state === 'closed' ||
+      (await this.mayManage(ex, actor, { needId: row.need_id, solutionId: row.solution_id }));
     if (!visible) return { ...head, results: null };
     const options = optionsOf(row);
 
@@ -366,9 +384,11 @@ export class PollsService {
 
   /** Marks a closed poll's winning option as the decided spec (409 before it closes or once decided otherwise). */
   async decide(actor: Actor, id: string, optionId: string) {
-    if (!this.mayManage(actor)) throw new AppError('forbidden', 'Only operators decide polls');
     const row = await this.deps.db.transaction(async (trx) => {
       const row = await this.require(trx, id, { lock: true });
+      if (!(await this.mayManage(trx, actor, { needId: row.need_id, solutionId: row.solution_id }))) {
+        throw new AppError('forbidden', 'Only operators and the leads of the need’s chain group decide polls');
+      }
       const now = this.nowIso();
       if (pollState(row, now) !== 'closed') {
         throw new AppError('conflict', `The poll is not closed yet; decide after ${row.closes_at}`);

@@ -9,13 +9,15 @@ export const WEB_DIST = fileURLToPath(new URL('../../../web/dist', import.meta.u
 
 /**
  * The web app's Content-Security-Policy: only its own scripts, styles and API. React sets styles
- * through the CSSOM, which style-src does not restrict, so no 'unsafe-inline' is needed.
+ * through the CSSOM, which style-src does not restrict, so no 'unsafe-inline' is needed. Images may
+ * come from any https address: poll options and products name their pictures by URL (https only,
+ * checked by the API).
  */
 export const WEB_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: https:",
   "font-src 'self'",
   "connect-src 'self'",
   "manifest-src 'self'",
