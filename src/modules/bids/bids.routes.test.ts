@@ -424,6 +424,47 @@ forEachBackend((backend) => {
   });
 
   describe('award', () => {
+    it('sets the agreement’s maker unit cost to the awarded cost per unit, as a new version every party accepts again', async () => {
+      const c = await cast();
+      const lead = await t.signUp('Lea');
+      expect((await op.put(`/api/v1/chain-groups/${c.chainGroupId}/members/${lead.id}`, { role: 'lead' })).statusCode).toBe(200);
+      const terms = {
+        referenceUnitPrice: { amount: 9_900, currency: 'CNY' },
+        makerUnitCost: null,
+        platformFeeBps: 1_000,
+        referralCommissionBps: 500,
+        pool: { mode: 'rest' },
+        roleShares: { lead: 10_000 },
+        contributionWeights: {
+          needAuthor: 1,
+          chosenSolutionAuthors: 1,
+          earlySupporters: { first: 10, weight: 1 },
+          pollVoters: 1,
+          trialReviewers: 0,
+        },
+      };
+      const proposed = await lead.post(`/api/v1/chain-groups/${c.chainGroupId}/agreement/versions`, terms);
+      expect(proposed.statusCode, proposed.body).toBe(201);
+      expect((await lead.post(`/api/v1/chain-groups/${c.chainGroupId}/agreement/versions/1/accept`)).statusCode).toBe(200);
+      const a = await submitOk(c.helan, c.call.id, c.wineryA, { unitCost: { amount: 4_500, currency: 'CNY' } });
+      const b = await submitOk(c.yantai, c.call.id, c.wineryB, { unitCost: { amount: 4_600, currency: 'CNY' } });
+      t.clock.set(c.call.deadline);
+      const res = await op.post(`/api/v1/calls/${c.call.id}/award`, {
+        awards: [
+          { bidId: a.id, quantity: 1_000 },
+          { bidId: b.id, quantity: 2_000 },
+        ],
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const agreement = (await t.visitor.get(`/api/v1/chain-groups/${c.chainGroupId}/agreement`)).json();
+      // (4,500 × 1,000 + 4,600 × 2,000) / 3,000 = 4,566.67 → 4,567 fen per unit.
+      expect(agreement).toMatchObject({
+        version: 2,
+        acceptedByAll: false,
+        terms: { makerUnitCost: { amount: 4_567, currency: 'CNY' } },
+      });
+    });
+
     it('splits 3,000 bottles 1,500 + 1,500 between two wineries, who join the chain group as makers; the third loses', async () => {
       const c = await cast();
       const a = await submitOk(c.helan, c.call.id, c.wineryA);

@@ -378,6 +378,13 @@ export class BidsService {
         const bid = live.find((b) => b.id === a.bidId)!;
         await this.deps.chainGroups.addOrganisationIn(trx, actor.memberId, group.id, bid.organisation_id, 'maker');
       }
+      // The agreement's maker unit cost becomes the awarded cost per unit (weighted by quantity).
+      const awarded = input.awards.map((a) => ({ quantity: a.quantity, bid: live.find((b) => b.id === a.bidId)! }));
+      const units = awarded.reduce((sum, a) => sum + a.quantity, 0);
+      if (units > 0) {
+        const cost = Math.round(awarded.reduce((sum, a) => sum + a.quantity * Number(a.bid.unit_cost), 0) / units);
+        await this.deps.chainGroups.setMakerCostIn(trx, actor.memberId, group.id, { amount: cost, currency: call.currency });
+      }
       await this.publish(trx, 'bid.call-awarded', callId, actor.memberId, {
         needId: call.need_id,
         chainGroupId: group.id,

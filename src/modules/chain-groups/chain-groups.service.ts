@@ -381,19 +381,56 @@ export class ChainGroupsService {
       if (problems.length > 0) {
         throw new AppError('validation', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { errors: problems });
       }
-      const version = row.agreement_version + 1;
-      const v: AgreementVersionsTable = {
-        chain_group_id: id,
-        version,
-        terms: JSON.stringify(terms),
-        proposed_by: actor.memberId,
-        created_at: now,
-      };
-      await repo.insertVersion(trx, v);
-      await repo.update(trx, id, { agreement_version: version, updated_at: now });
-      await this.publish(trx, 'agreement.version-proposed', id, actor.memberId, { version });
+      await this.newVersion(trx, row, terms, actor.memberId, now, {});
     });
     return this.getAgreement(id);
+  }
+
+  /** Writes the next agreement version (clearing acceptances: they are per version) and announces it. */
+  private async newVersion(
+    trx: Executor,
+    row: { id: string; agreement_version: number },
+    terms: AgreementTerms,
+    actorId: string,
+    now: string,
+    extra: Record<string, unknown>,
+  ): Promise<number> {
+    const version = row.agreement_version + 1;
+    const v: AgreementVersionsTable = {
+      chain_group_id: row.id,
+      version,
+      terms: JSON.stringify(terms),
+      proposed_by: actorId,
+      created_at: now,
+    };
+    await repo.insertVersion(trx, v);
+    await repo.update(trx, row.id, { agreement_version: version, updated_at: now });
+    await this.publish(trx, 'agreement.version-proposed', row.id, actorId, { version, ...extra });
+    return version;
+  }
+
+  /**
+   * After a production award (inside its transaction): the current agreement's maker unit cost
+   * becomes the awarded one, as a new version every party accepts again. Nothing happens when
+   * there is no agreement yet, the cost is unchanged, or the new terms would not add up (the leads
+   * then propose a version by hand). Returns the new version, or null.
+   */
+  async setMakerCostIn(
+    trx: Executor,
+    actorId: string,
+    chainGroupId: string,
+    cost: { amount: number; currency: string },
+  ): Promise<number | null> {
+    const row = await this.lock(trx, chainGroupId);
+    if (row.agreement_version === 0) return null;
+    const current = await repo.findVersion(trx, chainGroupId, row.agreement_version);
+    if (!current) return null;
+    const terms = JSON.parse(current.terms) as AgreementTerms;
+    const was = terms.makerUnitCost;
+    if (was && was.amount === cost.amount && was.currency === cost.currency) return null;
+    const next: AgreementTerms = { ...terms, makerUnitCost: cost };
+    if (validateTerms(next, rolesOf(await this.participants(trx, chainGroupId))).length > 0) return null;
+    return this.newVersion(trx, row, next, actorId, this.nowIso(), { reason: 'award', makerUnitCost: cost });
   }
 
   /**
