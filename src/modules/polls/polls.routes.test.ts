@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { members, newCommunity, newNeed, newScene } from '../../../test/factories.js';
-import { createTestApp, forEachBackend, type Persona, problem, type TestApp } from '../../../test/harness.js';
-
-const countRows = async (t: TestApp, table: string, where?: [string, string]) => {
-  let q = t.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n'));
-  if (where) q = q.where(where[0], '=', where[1]);
-  return Number((await q.executeTakeFirstOrThrow()).n);
-};
+import { countRows, createTestApp, forEachBackend, type Persona, problem, type TestApp } from '../../../test/harness.js';
 
 const paths = (res: Parameters<typeof problem>[0]) => (problem(res).errors ?? []).map((e) => e.path).sort();
 
