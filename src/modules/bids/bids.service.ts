@@ -135,10 +135,10 @@ export class BidsService {
   }
 
   private async bidViews(rows: readonly BidsTable[]): Promise<BidView[]> {
-    const names = new Map<string, string>();
-    for (const id of new Set(rows.map((r) => r.organisation_id))) {
-      names.set(id, (await this.deps.organisations.getOrganisation(id)).name);
-    }
+    const names = await this.deps.organisations.namesOf(
+      this.deps.db.kysely,
+      rows.map((r) => r.organisation_id),
+    );
     return rows.map((r) => bidView(r, names.get(r.organisation_id) ?? ''));
   }
 

@@ -112,10 +112,8 @@ export class ChainGroupsService {
     if (me?.role !== 'lead') throw new AppError('forbidden', 'Only the chain group’s leads and operators do this');
   }
 
-  private async organisationNames(ids: readonly string[]): Promise<Map<string, string>> {
-    const names = new Map<string, string>();
-    for (const id of new Set(ids)) names.set(id, (await this.deps.organisations.getOrganisation(id)).name);
-    return names;
+  private organisationNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return this.deps.organisations.namesOf(this.deps.db.kysely, ids);
   }
 
   /** Every party of the group and whether (and by whom) it accepted the given version. */

@@ -10,6 +10,11 @@ export const organisationsRepository = {
     await q(ex).insertInto('organisations').values(row).execute();
   },
 
+  listNames(ex: Executor, ids: readonly string[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return q(ex).selectFrom('organisations').select(['id', 'name']).where('id', 'in', ids).execute();
+  },
+
   find(ex: Executor, id: string) {
     return q(ex).selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();
   },

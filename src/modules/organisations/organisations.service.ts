@@ -73,6 +73,12 @@ export class OrganisationsService {
     return toView(row);
   }
 
+  /** Names by organisation id, in one query, for modules that show who is involved. */
+  async namesOf(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const rows = await repo.listNames(ex, [...new Set(ids)]);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   /** Organisations by name, paged. */
   async listOrganisations(limit: number, cursor?: string) {
     const after = cursor ? decodeCursor(cursor, ['string', 'string'] as const) : undefined;
