@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import {
+  type FormEvent,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -133,5 +134,75 @@ export function FormAlert({ error }: { error?: string }) {
     <div className="notice notice-error" role="alert">
       {error}
     </div>
+  );
+}
+
+export interface TitleBodyLabels {
+  title: string;
+  titleHint?: string;
+  body: string;
+  bodyHint?: string;
+  submit: string;
+}
+
+/**
+ * The title-and-body form of needs, solutions and solution versions: both fields with their server
+ * errors, the general error and the submit button. `save` sends it; `onSaved` gets what came back.
+ */
+export function TitleBodyForm<T>({
+  labels,
+  initial = { title: '', body: '' },
+  bodyRows,
+  save,
+  onSaved,
+  heading,
+  actions,
+}: {
+  labels: TitleBodyLabels;
+  initial?: { title: string; body: string };
+  bodyRows: number;
+  save: (value: { title: string; body: string }) => Promise<T>;
+  onSaved: (result: T) => void;
+  heading?: ReactNode;
+  actions?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const [title, setTitle] = useState(initial.title);
+  const [body, setBody] = useState(initial.body);
+  const submit = useSubmit();
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const result = await submit.run(() => save({ title, body }));
+    if (result !== undefined) onSaved(result);
+  }
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate>
+      {heading}
+      <TextField
+        label={labels.title}
+        hint={labels.titleHint}
+        value={title}
+        onChange={(e) => setTitle(e.target.value)}
+        maxLength={120}
+        error={submit.fieldError('title')}
+        required
+      />
+      <TextArea
+        label={labels.body}
+        hint={labels.bodyHint}
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+        rows={bodyRows}
+        error={submit.fieldError('body')}
+        required
+      />
+      <FormAlert error={submit.error} />
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={submit.busy}>
+          {submit.busy ? t('common.saving') : labels.submit}
+        </button>
+        {actions}
+      </div>
+    </form>
   );
 }

@@ -1,4 +1,3 @@
-import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api } from '../../api';
@@ -7,7 +6,7 @@ import { RequireAuth } from '../../app/RequireAuth';
 import { useApi } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
 import { Async } from '../../components/Async';
-import { FormAlert, TextArea, TextField, useSubmit } from '../../components/Form';
+import { TitleBodyForm } from '../../components/Form';
 
 /** Raise a need in a scene: the pain point in a sentence, then the detail. */
 export function NewNeedPage() {
@@ -41,43 +40,23 @@ function SceneThenForm({ sceneId }: { sceneId: string }) {
 function NeedForm({ scene }: { scene: Scene }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const [title, setTitle] = useState('');
-  const [body, setBody] = useState('');
-  const submit = useSubmit();
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    const need = await submit.run(() => api.needs.create({ sceneId: scene.id, title, body }));
-    if (need) navigate(`/needs/${need.id}`);
-  }
   return (
     <>
       <p className="lede">
         {t('needForm.inScene')} <Link to={`/scenes/${scene.id}`}>{scene.title}</Link>
       </p>
-      <form className="form" onSubmit={save} noValidate>
-        <TextField
-          label={t('needForm.needTitle')}
-          hint={t('needForm.needTitleHint')}
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-          maxLength={120}
-          error={submit.fieldError('title')}
-          required
-        />
-        <TextArea
-          label={t('needForm.body')}
-          hint={t('needForm.bodyHint')}
-          value={body}
-          onChange={(e) => setBody(e.target.value)}
-          rows={6}
-          error={submit.fieldError('body')}
-          required
-        />
-        <FormAlert error={submit.error} />
-        <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-          {submit.busy ? t('common.saving') : t('needForm.submit')}
-        </button>
-      </form>
+      <TitleBodyForm
+        labels={{
+          title: t('needForm.needTitle'),
+          titleHint: t('needForm.needTitleHint'),
+          body: t('needForm.body'),
+          bodyHint: t('needForm.bodyHint'),
+          submit: t('needForm.submit'),
+        }}
+        bodyRows={6}
+        save={({ title, body }) => api.needs.create({ sceneId: scene.id, title, body })}
+        onSaved={(need) => navigate(`/needs/${need.id}`)}
+      />
     </>
   );
 }

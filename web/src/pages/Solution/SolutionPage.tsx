@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api';
@@ -8,7 +8,7 @@ import { useApi } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
 import { Async } from '../../components/Async';
 import { Comments } from '../../components/Comments';
-import { FormAlert, TextArea, TextField, useSubmit } from '../../components/Form';
+import { TitleBodyForm } from '../../components/Form';
 import { RichText } from '../../components/RichText';
 import { VoteButton } from '../../components/Solutions';
 import { useFormat } from '../../i18n/format';
@@ -100,39 +100,19 @@ function SolutionView({ solution, onRevised }: { solution: Solution; onRevised: 
 
 function ReviseForm({ solution, onDone, onCancel }: { solution: Solution; onDone: (s: Solution) => void; onCancel: () => void }) {
   const { t } = useTranslation();
-  const [title, setTitle] = useState(solution.title);
-  const [body, setBody] = useState(solution.body);
-  const submit = useSubmit();
-  async function save(e: FormEvent) {
-    e.preventDefault();
-    const next = await submit.run(() => api.solutions.revise(solution.id, { title, body }));
-    if (next) onDone(next);
-  }
   return (
-    <form className="form" onSubmit={save} noValidate>
-      <h2>{t('solution.reviseHeading', { version: solution.version + 1 })}</h2>
-      <TextField
-        label={t('solutionForm.solutionTitle')}
-        value={title}
-        onChange={(e) => setTitle(e.target.value)}
-        error={submit.fieldError('title')}
-      />
-      <TextArea
-        label={t('solutionForm.body')}
-        value={body}
-        rows={8}
-        onChange={(e) => setBody(e.target.value)}
-        error={submit.fieldError('body')}
-      />
-      <FormAlert error={submit.error} />
-      <div className="actions">
-        <button type="submit" className="btn btn-primary" disabled={submit.busy}>
-          {t('solution.publishVersion')}
-        </button>
+    <TitleBodyForm
+      heading={<h2>{t('solution.reviseHeading', { version: solution.version + 1 })}</h2>}
+      labels={{ title: t('solutionForm.solutionTitle'), body: t('solutionForm.body'), submit: t('solution.publishVersion') }}
+      initial={{ title: solution.title, body: solution.body }}
+      bodyRows={8}
+      save={(value) => api.solutions.revise(solution.id, value)}
+      onSaved={onDone}
+      actions={
         <button type="button" className="btn btn-ghost" onClick={onCancel}>
           {t('common.cancel')}
         </button>
-      </div>
-    </form>
+      }
+    />
   );
 }
