@@ -8,6 +8,9 @@ import * as polls from './2026112306_polls.js';
 import * as chainGroups from './2026112307_chain_groups.js';
 import * as bids from './2026112308_bids.js';
 import * as products from './2026112309_products.js';
+import * as campaigns from './2026120101_campaigns.js';
+import * as payments from './2026120102_payments.js';
+import * as notifications from './2026120103_notifications.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +23,7 @@ export const migrations: Record<string, Migration> = {
   '2026112307_chain_groups': chainGroups,
   '2026112308_bids': bids,
   '2026112309_products': products,
+  '2026120101_campaigns': campaigns,
+  '2026120102_payments': payments,
+  '2026120103_notifications': notifications,
 };

@@ -2,11 +2,14 @@ import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { createAccountsModule } from './modules/accounts/index.js';
 import { createBidsModule } from './modules/bids/index.js';
+import { createCampaignsModule } from './modules/campaigns/index.js';
 import { createChainGroupsModule } from './modules/chain-groups/index.js';
 import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
+import { createNotificationsModule, NOTIFIED_EVENTS } from './modules/notifications/index.js';
 import { createOrganisationsModule } from './modules/organisations/index.js';
+import { createPaymentsModule } from './modules/payments/index.js';
 import { createPollsModule } from './modules/polls/index.js';
 import { createProductsModule } from './modules/products/index.js';
 import { createScenesModule } from './modules/scenes/index.js';
@@ -42,8 +45,15 @@ export interface AppDeps {
   logger: Logger;
 }
 
-/** Builds every module over one database and clock; the composition root. */
-export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db' | 'clock'>, events: EventBus) {
+/**
+ * Builds every module over one database and clock; the composition root. `selfUrl` is where this
+ * server listens, once it does (the simulated payment provider sends its webhooks there).
+ */
+export function buildModules(
+  { config, db, clock, logger }: Pick<AppDeps, 'config' | 'db' | 'clock' | 'logger'>,
+  events: EventBus,
+  selfUrl: () => string | null = () => null,
+) {
   const rateLimiter = new RateLimiter(db, clock);
   const accounts = createAccountsModule({
     db,
@@ -123,6 +133,31 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     chainGroups: chainGroups.service,
     polls: polls.service,
   });
+  const campaigns = createCampaignsModule({
+    db,
+    clock,
+    events,
+    products: products.service,
+    chainGroups: chainGroups.service,
+    needs: needs.service,
+    organisations: organisations.service,
+    accounts: accounts.service,
+    config: { paymentTimeoutMinutes: config.orders.paymentTimeoutMinutes, autoCompleteDays: config.orders.autoCompleteDays },
+  });
+  const payments = createPaymentsModule({
+    db,
+    clock,
+    events,
+    log: logger.child({ component: 'payments' }),
+    orders: campaigns.orders,
+    config: config.payments,
+    selfUrl,
+  });
+  const notifications = createNotificationsModule({
+    db,
+    clock,
+    campaignTitle: async (ex, id) => (await campaigns.service.find(ex, id))?.title ?? null,
+  });
   return {
     rateLimiter,
     accounts,
@@ -136,6 +171,9 @@ export function buildModules({ config, db, clock }: Pick<AppDeps, 'config' | 'db
     polls,
     bids,
     products,
+    campaigns,
+    payments,
+    notifications,
   };
 }
 
@@ -157,7 +195,16 @@ export interface App {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, db, clock, logger } = deps;
   const events = new EventBus(db, clock, logger.child({ component: 'events' }), config.worker.pollMs);
-  const modules = buildModules(deps, events);
+  let selfUrl: string | null = null;
+  const modules = buildModules(deps, events, () => selfUrl);
+  // Cross-module reactions, each a named subscriber with its own cursor (platform/events).
+  events.subscribe('payments.order-cancelled', (e, trx) => modules.payments.service.onOrderCancelled(e, trx), {
+    types: ['order.cancelled'],
+  });
+  events.subscribe('payments.campaign-ended', (e, trx) => modules.payments.service.onCampaignEnded(e, trx), {
+    types: ['campaign.ended'],
+  });
+  events.subscribe('notifications.inbox', (e, trx) => modules.notifications.service.onEvent(e, trx), { types: NOTIFIED_EVENTS });
 
   const http = await createHttpServer({
     logger,
@@ -195,6 +242,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.chainGroups.routes(http);
   modules.bids.routes(http);
   modules.products.routes(http);
+  modules.campaigns.routes(http);
+  modules.payments.routes(http);
+  modules.notifications.routes(http);
   await registerWebApp(http);
 
   await http.ready();
@@ -204,7 +254,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { name: 'record-need-expiries', everyMs: 30_000, run: () => modules.needs.service.recordExpiries() },
     { name: 'prune-rate-limits', everyMs: 10 * 60_000, run: () => modules.rateLimiter.prune() },
     { name: 'prune-sessions', everyMs: 10 * 60_000, run: () => modules.accounts.service.pruneSessions() },
+    { name: 'advance-campaigns', everyMs: 1_000, run: () => modules.campaigns.service.advance() },
+    { name: 'expire-unpaid-orders', everyMs: 5_000, run: () => modules.campaigns.orders.expireLapsed() },
+    { name: 'complete-delivered-orders', everyMs: 10 * 60_000, run: () => modules.campaigns.orders.completeDelivered() },
+    { name: 'payment-operations', everyMs: 1_000, run: () => modules.payments.service.processDue() },
   ];
+  const simulated = modules.payments.simulated;
+  if (simulated)
+    jobs.push({ name: 'simulated-provider-webhooks', everyMs: config.worker.pollMs, run: () => simulated.deliverWebhooks() });
+  http.server.on('listening', () => {
+    const address = http.server.address();
+    if (address && typeof address === 'object') {
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      selfUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    }
+  });
   const timers: NodeJS.Timeout[] = [];
   return {
     deps,
@@ -214,8 +278,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     startBackground() {
       if (config.worker.enabled) events.start();
       for (const job of jobs) {
+        let running = false;
         const timer = setInterval(() => {
-          job.run().catch((err) => logger.warn({ err, job: job.name }, 'background job failed'));
+          // A run that outlasts the interval is not overlapped by the next one.
+          if (running) return;
+          running = true;
+          job
+            .run()
+            .catch((err) => logger.warn({ err, job: job.name }, 'background job failed'))
+            .finally(() => {
+              running = false;
+            });
         }, job.everyMs);
         timer.unref();
         timers.push(timer);

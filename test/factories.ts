@@ -49,3 +49,100 @@ export async function members(t: TestApp, n: number, prefix = 'm'): Promise<Pers
   }
   return out;
 }
+
+let orgSlugs = 0;
+
+/** The value-sharing terms the factories' chain groups accept: a lead, a creator and a maker. */
+export const agreementTerms = {
+  referenceUnitPrice: { amount: 5_900, currency: 'CNY' },
+  makerUnitCost: { amount: 3_300, currency: 'CNY' },
+  platformFeeBps: 1_000,
+  referralCommissionBps: 500,
+  pool: { mode: 'rest' },
+  roleShares: { lead: 5_000, creator: 5_000 },
+  contributionWeights: {
+    needAuthor: 3,
+    chosenSolutionAuthors: 3,
+    earlySupporters: { first: 100, weight: 1 },
+    pollVoters: 1,
+    trialReviewers: 1,
+  },
+};
+
+/**
+ * A product whose chain group's agreement every party accepted, so campaigns can launch on it: an
+ * accepted need (its author and a supporter), the chosen solution, a lead, the solution's author as
+ * creator and a winery as maker with its partner.
+ */
+export async function newLaunchableProduct(t: TestApp, op: Persona, options: { accepted?: boolean } = {}) {
+  const author = await t.signUp('需求作者');
+  const supporter = await t.signUp('支持者');
+  const community = await newCommunity(op, { milestones: [{ goal: 1, days: 30 }] });
+  const need = await newNeed(author, (await newScene(author, community.id)).id);
+  expect((await supporter.put(`/api/v1/needs/${need.id}/support`)).statusCode).toBe(200);
+  expect((await op.post(`/api/v1/needs/${need.id}/review`, { decision: 'accept', reason: 'ok' })).statusCode).toBe(200);
+  const solution = await supporter.post(`/api/v1/needs/${need.id}/solutions`, { title: '375ml 小瓶', body: '一次喝完' });
+  expect(solution.statusCode, solution.body).toBe(201);
+  expect((await op.post(`/api/v1/needs/${need.id}/choose-solution`, { solutionId: solution.json().id })).statusCode).toBe(200);
+  const lead = await t.signUp('链群主');
+  const maker = await t.signUp('酒庄伙伴');
+  const org = await op.post('/api/v1/organisations', {
+    slug: `winery-${randomBytes(4).toString('hex')}-${++orgSlugs}`,
+    name: '贺兰山酒庄',
+  });
+  expect(org.statusCode, org.body).toBe(201);
+  const wineryId = org.json().id as string;
+  expect((await op.put(`/api/v1/organisations/${wineryId}/members/${maker.id}`)).statusCode).toBe(204);
+  const group = await op.post('/api/v1/chain-groups', { needId: need.id, name: '小支红酒链群', leads: [lead.id] });
+  expect(group.statusCode, group.body).toBe(201);
+  const chainGroupId = group.json().id as string;
+  expect((await op.put(`/api/v1/chain-groups/${chainGroupId}/members/${supporter.id}`, { role: 'creator' })).statusCode).toBe(
+    200,
+  );
+  expect((await op.put(`/api/v1/chain-groups/${chainGroupId}/organisations/${wineryId}`, { role: 'maker' })).statusCode).toBe(
+    200,
+  );
+  const proposed = await lead.post(`/api/v1/chain-groups/${chainGroupId}/agreement/versions`, agreementTerms);
+  expect(proposed.statusCode, proposed.body).toBe(201);
+  if (options.accepted !== false) {
+    for (const who of [lead, supporter, maker]) {
+      const res = await who.post(`/api/v1/chain-groups/${chainGroupId}/agreement/versions/1/accept`);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  }
+  const product = await op.post('/api/v1/products', {
+    needId: need.id,
+    name: '小支红酒 375ml',
+    skus: [{ code: 'RW375', name: '375ml' }],
+  });
+  expect(product.statusCode, product.body).toBe(201);
+  return { productId: product.json().id as string, needId: need.id, chainGroupId, wineryId, author, supporter, lead, maker };
+}
+
+/** A campaign body: a flash sale of `quantity` units at 59.00, starting now and lasting a day. */
+export function campaignBody(t: TestApp, productId: string, overrides: Record<string, unknown> = {}) {
+  const now = t.clock.now().getTime();
+  return {
+    productId,
+    title: '小支红酒 限量首发',
+    mode: 'flash',
+    quantity: 100,
+    priceTiers: [{ upTo: null, unitPrice: { amount: 5_900, currency: 'CNY' } }],
+    startsAt: new Date(now).toISOString(),
+    endsAt: new Date(now + 86_400_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** Creates and launches a campaign; returns it as the API shows it. */
+export async function newLiveCampaign(t: TestApp, op: Persona, productId: string, overrides: Record<string, unknown> = {}) {
+  const created = await op.post('/api/v1/campaigns', campaignBody(t, productId, overrides));
+  expect(created.statusCode, created.body).toBe(201);
+  const launched = await op.post(`/api/v1/campaigns/${created.json().id}/launch`);
+  expect(launched.statusCode, launched.body).toBe(200);
+  return launched.json() as { id: string; state: string; quantity: number; sold: number; remaining: number };
+}
+
+let keys = 0;
+/** A fresh Idempotency-Key header. */
+export const idem = () => ({ headers: { 'idempotency-key': `k-${Date.now()}-${++keys}-${randomBytes(4).toString('hex')}` } });

@@ -87,7 +87,7 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   if (!(await claimOnce(db.kysely, 'demo-seed', now))) return null;
   const clock = new ManualClock(new Date(now.getTime() - STORY_DAYS * 86_400_000));
   const events = new EventBus(db, clock, logger);
-  const m = buildModules({ config, db, clock }, events);
+  const m = buildModules({ config, db, clock, logger }, events);
   const rnd = random(375);
   const at = (days: number) =>
     clock.set(new Date(now.getTime() - (STORY_DAYS - days) * 86_400_000 + Math.floor(rnd() * 3_600_000)));

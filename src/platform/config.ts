@@ -8,6 +8,19 @@ import { z } from 'zod';
 const booleanString = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const DEV_SESSION_SECRET = 'covalue-development-session-secret-do-not-use-in-production';
+const DEV_WEBHOOK_SECRET = 'covalue-development-webhook-secret-do-not-use-in-production';
+
+const providerNames = z
+  .string()
+  .transform((v) => [
+    ...new Set(
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .pipe(z.array(z.enum(['manual', 'simulated'])).min(1, 'name at least one of manual, simulated'));
 
 const envSchema = z
   .object({
@@ -38,6 +51,25 @@ const envSchema = z
     WORKER_ENABLED: booleanString.default(true),
     WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     SEED_ON_START: booleanString.default(true),
+    ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(15),
+    ORDER_AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+    PAYMENTS_PROVIDERS: providerNames.optional(),
+    PAYMENTS_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    PAYMENTS_MANUAL_HOLD_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24)
+      .default(24),
+    PAYMENTS_SIMULATED_OUTCOME: z.enum(['succeed', 'decline']).default('succeed'),
+    PAYMENTS_SIMULATED_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
+    PAYMENTS_SIMULATED_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -45,6 +77,13 @@ const envSchema = z
         code: 'custom',
         path: ['SESSION_SECRET'],
         message: 'is required when NODE_ENV=production',
+      });
+    }
+    if (env.NODE_ENV === 'production' && env.PAYMENTS_PROVIDERS?.includes('simulated')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENTS_PROVIDERS'],
+        message: 'the simulated provider takes no real money: it is refused when NODE_ENV=production',
       });
     }
   });
@@ -66,6 +105,18 @@ export interface Config {
   authRateLimit: { perIp: number; perAccount: number; windowSeconds: number };
   worker: { enabled: boolean; pollMs: number };
   seedOnStart: boolean;
+  orders: { paymentTimeoutMinutes: number; autoCompleteDays: number };
+  payments: {
+    /** The providers members may pay with; `simulated` never in production. */
+    providers: ('manual' | 'simulated')[];
+    /** Signs and checks webhooks (the simulated provider's); identical on every process. */
+    webhookSecret: string;
+    usingDevWebhookSecret: boolean;
+    webhookToleranceSeconds: number;
+    /** How long a started manual (bank transfer) payment holds the order's units. */
+    manualHoldHours: number;
+    simulated: { outcome: 'succeed' | 'decline'; delayMs: number; webhookUrl: string | null };
+  };
 }
 
 /** Thrown when the environment does not describe a valid configuration; names each bad variable. */
@@ -122,5 +173,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     worker: { enabled: env.WORKER_ENABLED, pollMs: env.WORKER_POLL_MS },
     seedOnStart: env.SEED_ON_START,
+    orders: { paymentTimeoutMinutes: env.ORDER_PAYMENT_TIMEOUT_MINUTES, autoCompleteDays: env.ORDER_AUTO_COMPLETE_DAYS },
+    payments: {
+      providers: env.PAYMENTS_PROVIDERS ?? (env.NODE_ENV === 'production' ? ['manual'] : ['simulated', 'manual']),
+      webhookSecret: env.PAYMENTS_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+      usingDevWebhookSecret: !env.PAYMENTS_WEBHOOK_SECRET,
+      webhookToleranceSeconds: env.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+      manualHoldHours: env.PAYMENTS_MANUAL_HOLD_HOURS,
+      simulated: {
+        outcome: env.PAYMENTS_SIMULATED_OUTCOME,
+        delayMs: env.PAYMENTS_SIMULATED_DELAY_MS,
+        webhookUrl: env.PAYMENTS_SIMULATED_WEBHOOK_URL ?? null,
+      },
+    },
   };
 }

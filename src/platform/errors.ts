@@ -15,6 +15,8 @@ export const errorKinds = {
   sold_out: { status: 409, type: 'sold-out', title: 'Sold out' },
   not_live: { status: 409, type: 'not-live', title: 'Not live' },
   limit_exceeded: { status: 422, type: 'limit-exceeded', title: 'Limit exceeded' },
+  idempotency_mismatch: { status: 422, type: 'idempotency-key-reused', title: 'Idempotency key reused with another request' },
+  webhook_rejected: { status: 400, type: 'webhook-rejected', title: 'Webhook rejected' },
   unavailable: { status: 503, type: 'unavailable', title: 'Service unavailable' },
   internal: { status: 500, type: 'internal', title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; type: string; title: string }>;

@@ -68,6 +68,31 @@ export const chainGroupsRepository = {
       .execute();
   },
 
+  /** Ids of the group's organisations in one role. */
+  async organisationsInRole(ex: Executor, chainGroupId: string, role: string): Promise<string[]> {
+    const rows = await q(ex)
+      .selectFrom('chain_group_organisations')
+      .select('organisation_id')
+      .where('chain_group_id', '=', chainGroupId)
+      .where('role', '=', role)
+      .orderBy('organisation_id')
+      .execute();
+    return rows.map((r) => r.organisation_id);
+  },
+
+  /** Ids of the groups where any of these organisations holds the role. */
+  async groupsWithOrganisations(ex: Executor, organisationIds: readonly string[], role: string): Promise<string[]> {
+    if (organisationIds.length === 0) return [];
+    const rows = await q(ex)
+      .selectFrom('chain_group_organisations')
+      .select('chain_group_id')
+      .distinct()
+      .where('organisation_id', 'in', organisationIds)
+      .where('role', '=', role)
+      .execute();
+    return rows.map((r) => r.chain_group_id);
+  },
+
   findMember(ex: Executor, chainGroupId: string, memberId: string) {
     return q(ex)
       .selectFrom('chain_group_members')

@@ -343,6 +343,16 @@ export class ChainGroupsService {
     return (await repo.listMembers(ex, row.id)).some((m) => m.member_id === memberId && m.role === 'lead');
   }
 
+  /** The maker organisations of a chain group (those that fulfil its product's orders). */
+  makersOf(ex: Executor, chainGroupId: string): Promise<string[]> {
+    return repo.organisationsInRole(ex, chainGroupId, 'maker');
+  }
+
+  /** The chain groups in which any of these organisations is a maker. */
+  groupsMadeBy(ex: Executor, organisationIds: readonly string[]): Promise<string[]> {
+    return repo.groupsWithOrganisations(ex, organisationIds, 'maker');
+  }
+
   async findForNeed(ex: Executor, needId: string): Promise<{ id: string; needId: string; name: string } | null> {
     const row = await repo.findActiveForNeed(ex, needId);
     return row ? { id: row.id, needId: row.need_id, name: row.name } : null;

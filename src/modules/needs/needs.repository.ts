@@ -228,6 +228,19 @@ export const needsRepository = {
     return new Map(rows.map((r) => [r.need_id, r]));
   },
 
+  /** Those of these members who support the need with a purchase intent. */
+  async withIntentAmong(ex: Executor, needId: string, memberIds: readonly string[]): Promise<Set<string>> {
+    if (memberIds.length === 0) return new Set();
+    const rows = await q(ex)
+      .selectFrom('need_supports')
+      .select('member_id')
+      .where('need_id', '=', needId)
+      .where('member_id', 'in', memberIds)
+      .where('intent_quantity', 'is not', null)
+      .execute();
+    return new Set(rows.map((r) => r.member_id));
+  },
+
   /** Supporters in the order they came, with their rank (1 = first) among the current supporters. */
   async listSupporters(ex: Executor, needId: string, limit: number, after?: readonly [string, string]) {
     const ranked = q(ex)

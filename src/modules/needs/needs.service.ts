@@ -401,6 +401,14 @@ export class NeedsService {
   }
 
   /**
+   * Which of these members support the need with a purchase intent: the supporters a campaign's
+   * first claim is for. Runs in the caller's transaction.
+   */
+  supportersWithIntent(ex: Executor, needId: string, memberIds: readonly string[]): Promise<Set<string>> {
+    return repo.withIntentAmong(ex, needId, memberIds);
+  }
+
+  /**
    * Supporters in the order they came, with their rank. What a supporter would pay is theirs and
    * the operators' to see; everyone sees the totals on the need.
    */

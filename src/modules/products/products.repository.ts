@@ -14,6 +14,16 @@ export const productsRepository = {
     return q(ex).selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
+  async names(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await q(ex)
+      .selectFrom('products')
+      .select(['id', 'name'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  },
+
   findForUpdate(ex: Executor, id: string) {
     return forUpdate(ex, q(ex).selectFrom('products').selectAll().where('id', '=', id)).executeTakeFirst();
   },

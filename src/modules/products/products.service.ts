@@ -216,6 +216,11 @@ export class ProductsService {
     return this.view(row);
   }
 
+  /** Products' names by id (for other modules' views). */
+  namesOf(ex: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    return repo.names(ex, ids);
+  }
+
   /** Products newest first, optionally of one need or chain group. */
   async listProducts(filter: { needId?: string; chainGroupId?: string }, limit: number, cursor?: string) {
     const ex = this.deps.db.kysely;

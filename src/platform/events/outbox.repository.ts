@@ -26,8 +26,14 @@ function visibleLimit(ex: Executor) {
 
 export const outboxRepository = {
   /** Inserts several events in one statement, in the given order. */
+  /** Inserts in order, a thousand rows per statement (under both backends' limits on bound parameters). */
   async insertMany(ex: Executor, rows: Omit<OutboxEventsTable, 'id' | 'txid'>[]): Promise<void> {
-    if (rows.length > 0) await q(ex).insertInto('outbox_events').values(rows).execute();
+    for (let i = 0; i < rows.length; i += 1000) {
+      await q(ex)
+        .insertInto('outbox_events')
+        .values(rows.slice(i, i + 1000))
+        .execute();
+    }
   },
 
   async insert(ex: Executor, row: Omit<OutboxEventsTable, 'id' | 'txid'>): Promise<number> {

@@ -21,6 +21,8 @@ const expected: Record<ErrorKind, { status: number; type: string }> = {
   sold_out: { status: 409, type: 'https://covalue.dev/problems/sold-out' },
   not_live: { status: 409, type: 'https://covalue.dev/problems/not-live' },
   limit_exceeded: { status: 422, type: 'https://covalue.dev/problems/limit-exceeded' },
+  idempotency_mismatch: { status: 422, type: 'https://covalue.dev/problems/idempotency-key-reused' },
+  webhook_rejected: { status: 400, type: 'https://covalue.dev/problems/webhook-rejected' },
   unavailable: { status: 503, type: 'https://covalue.dev/problems/unavailable' },
   internal: { status: 500, type: 'https://covalue.dev/problems/internal' },
 };

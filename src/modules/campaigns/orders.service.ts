@@ -1,0 +1,1038 @@
+import type { FulfilBody, PlaceOrderBody, Shipping } from '../../contracts/campaigns.js';
+import type { Actor } from '../../platform/auth/actor.js';
+import { batched } from '../../platform/batching.js';
+import { fingerprint } from '../../platform/canonical-json.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors.js';
+import type { EventBus, NewEvent } from '../../platform/events/event-bus.js';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
+import { newId } from '../../platform/ids.js';
+import type { ChainGroupsService } from '../chain-groups/index.js';
+import type { NeedsService } from '../needs/index.js';
+import type { OrganisationsService } from '../organisations/index.js';
+import { campaignsRepository as campaigns } from './campaigns.repository.js';
+import {
+  allocate,
+  effectiveState,
+  firstClaimActive,
+  heldForSupporters,
+  publicStartsAt,
+  release,
+  type StoredLine,
+  stockState,
+  supportersOnly,
+} from './campaigns.rules.js';
+import type { CampaignsTable, OrdersTable } from './campaigns.tables.js';
+import { ordersRepository as repo } from './orders.repository.js';
+import { trialsRepository } from './trials.repository.js';
+
+export interface OrdersDeps {
+  db: Database;
+  clock: Clock;
+  events: EventBus;
+  needs: Pick<NeedsService, 'supportersWithIntent'>;
+  chainGroups: Pick<ChainGroupsService, 'makersOf' | 'groupsMadeBy'>;
+  organisations: Pick<OrganisationsService, 'listMine' | 'isPartnerOf'>;
+  config: { autoCompleteDays: number };
+}
+
+export type OrderState =
+  | 'pending_payment'
+  | 'authorised'
+  | 'paid'
+  | 'fulfilled'
+  | 'delivered'
+  | 'completed'
+  | 'cancelled'
+  | 'refunded';
+
+/** What a payment provider said about an order's payment. */
+export type PaymentOutcome = 'authorised' | 'captured' | 'failed' | 'voided';
+
+/** What the payments module needs to charge an order. */
+export interface OrderToPay {
+  orderId: string;
+  campaignId: string;
+  memberId: string;
+  amount: number;
+  currency: string;
+  /** false: authorise only (crowdfunding), captured when the goal is met. */
+  capture: boolean;
+}
+
+interface PlaceJob {
+  memberId: string;
+  campaignId: string;
+  body: PlaceOrderBody;
+  key: string;
+  hash: string;
+}
+
+interface Placed {
+  row: OrdersTable;
+  campaign: CampaignsTable;
+  replayed: boolean;
+}
+
+/** A (member, key) taken by a transaction that committed while this batch ran: the batch is retried. */
+class KeyRace extends Error {}
+
+const keyOf = (memberId: string, key: string) => `${memberId}\u0000${key}`;
+const parseLines = (row: Pick<OrdersTable, 'lines'>) => JSON.parse(row.lines) as StoredLine[];
+
+/** The stock counters of a campaign row as numbers, to change in memory under the row's lock. */
+function countersOf(c: CampaignsTable) {
+  return {
+    sold: c.sold,
+    soldAmount: Number(c.sold_amount),
+    tierSold: JSON.parse(c.tier_sold) as number[],
+    firstClaimSold: c.first_claim_sold,
+  };
+}
+type Counters = ReturnType<typeof countersOf>;
+
+/** Orders (订单): placed against a campaign's stock, paid, fulfilled by its makers, delivered, completed; or cancelled and refunded. */
+export class OrdersService {
+  constructor(private readonly deps: OrdersDeps) {}
+
+  private readonly placeBatched = batched<PlaceJob, Placed>((jobs) => this.placeWithRetry(jobs), 200);
+
+  private event(type: string, row: OrdersTable, actorId: string | null, payload: Record<string, unknown>): NewEvent {
+    return {
+      type,
+      aggregateType: 'order',
+      aggregateId: row.id,
+      actorId,
+      payload: { orderId: row.id, campaignId: row.campaign_id, productId: row.product_id, memberId: row.member_id, ...payload },
+    };
+  }
+
+  /** Shapes orders for the API, with their campaign's title and mode and whether trial feedback is due. */
+  async views(ex: Executor, rows: readonly OrdersTable[], known?: CampaignsTable) {
+    const byId = known ? new Map([[known.id, known]]) : new Map<string, CampaignsTable>();
+    const missing = rows.map((r) => r.campaign_id).filter((id) => !byId.has(id));
+    for (const [id, c] of await campaigns.findMany(ex, missing)) byId.set(id, c);
+    const trialIds = rows.filter((r) => r.trial === 1).map((r) => r.id);
+    const withFeedback = trialIds.length > 0 ? await trialsRepository.withFeedback(ex, trialIds) : new Set<string>();
+    return rows.map((r) => {
+      const c = byId.get(r.campaign_id);
+      return {
+        id: r.id,
+        campaignId: r.campaign_id,
+        campaignTitle: c?.title ?? '',
+        mode: (c?.mode ?? 'presale') as 'presale' | 'crowdfunding' | 'flash' | 'trial',
+        productId: r.product_id,
+        memberId: r.member_id,
+        quantity: r.quantity,
+        lines: parseLines(r).map((l) => ({
+          tier: l.tier,
+          unitPrice: { amount: l.unitPrice, currency: r.currency },
+          quantity: l.quantity,
+        })),
+        total: { amount: Number(r.total), currency: r.currency },
+        refunded: { amount: Number(r.refunded_amount), currency: r.currency },
+        state: r.state as OrderState,
+        expiresAt: r.state === 'pending_payment' ? r.expires_at : null,
+        firstClaim: r.first_claim === 1,
+        trial: r.trial === 1,
+        shipping: r.shipping ? (JSON.parse(r.shipping) as Shipping) : null,
+        fulfilment:
+          r.fulfilled_at && r.maker_organisation_id
+            ? {
+                organisationId: r.maker_organisation_id,
+                lot: r.lot ?? '',
+                carrier: r.carrier ?? '',
+                trackingNumber: r.tracking_number ?? '',
+                fulfilledAt: r.fulfilled_at,
+              }
+            : null,
+        paidAt: r.paid_at,
+        deliveredAt: r.delivered_at,
+        completedAt: r.completed_at,
+        cancelledAt: r.cancelled_at,
+        cancelReason: r.cancel_reason,
+        feedbackDue: r.trial === 1 && ['fulfilled', 'delivered', 'completed'].includes(r.state) && !withFeedback.has(r.id),
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      };
+    });
+  }
+
+  private async view(ex: Executor, row: OrdersTable, campaign?: CampaignsTable) {
+    return (await this.views(ex, [row], campaign))[0]!;
+  }
+
+  /**
+   * A member orders units of a live campaign. Orders arriving together are placed in one
+   * transaction: the campaign's row is locked once, each order is checked in arrival order
+   * (state, first claim, per-member limit, stock) and the accepted ones are written with one
+   * statement each for orders, stock and events. The same Idempotency-Key and body return the
+   * order already placed (`replayed`); the key with another body is a 422.
+   * @example await orders.placeOrder(actor, campaignId, { quantity: 2 }, 'key-1')
+   */
+  async placeOrder(actor: Actor, campaignId: string, body: PlaceOrderBody, key: string) {
+    const hash = fingerprint({ campaignId, quantity: body.quantity, shipping: body.shipping ?? null });
+    const placed = await this.placeBatched({ memberId: actor.memberId, campaignId, body, key, hash });
+    return { order: await this.view(this.deps.db.kysely, placed.row, placed.campaign), replayed: placed.replayed };
+  }
+
+  /** Runs a batch; when a key raced with another transaction, runs its orders one by one (each sees the winner). */
+  private async placeWithRetry(jobs: readonly PlaceJob[]): Promise<(Placed | Error)[]> {
+    try {
+      return await this.placeBatch(jobs);
+    } catch (err) {
+      if (!(err instanceof KeyRace)) throw err;
+    }
+    const out: (Placed | Error)[] = [];
+    for (const job of jobs) {
+      let result: Placed | Error | undefined;
+      for (let attempt = 0; result === undefined; attempt++) {
+        try {
+          result = (await this.placeBatch([job]))[0]!;
+        } catch (err) {
+          if (!(err instanceof KeyRace) || attempt >= 3) result = err instanceof Error ? err : new Error(String(err));
+        }
+      }
+      out.push(result);
+    }
+    return out;
+  }
+
+  private placeBatch(jobs: readonly PlaceJob[]): Promise<(Placed | Error)[]> {
+    return this.deps.db.transaction(async (trx) => {
+      const now = this.deps.clock.now();
+      const nowIso = now.toISOString();
+      const out: (Placed | Error | undefined)[] = new Array(jobs.length);
+
+      // Replays: a key already used by this member answers with its order (same body) or a 422.
+      const existing = await repo.findByKeys(trx, jobs);
+      const firstOfKey = new Map<string, number>();
+      const todo: number[] = [];
+      for (const [i, job] of jobs.entries()) {
+        const k = keyOf(job.memberId, job.key);
+        const row = existing.get(k);
+        if (row) {
+          out[i] =
+            row.request_hash === job.hash
+              ? ({ row, replayed: true } as Placed)
+              : new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
+                  extra: { orderId: row.id },
+                });
+        } else if (!firstOfKey.has(k)) {
+          firstOfKey.set(k, i);
+          todo.push(i);
+        }
+      }
+
+      const locked = await campaigns.lockMany(trx, [...new Set(todo.map((i) => jobs[i]!.campaignId))].sort());
+      const rows: OrdersTable[] = [];
+      const events: NewEvent[] = [];
+      for (const [campaignId, c] of locked) {
+        const mine = todo.filter((i) => jobs[i]!.campaignId === campaignId);
+        const members = mine.map((i) => jobs[i]!.memberId);
+        const state = effectiveState(c, nowIso);
+        const refusal = this.refusal(c, state);
+        if (refusal) {
+          for (const i of mine) out[i] = refusal;
+          continue;
+        }
+        const held = c.per_member_limit !== null ? await repo.memberUnits(trx, c.id, members) : new Map<string, number>();
+        const claim = firstClaimActive(c, nowIso);
+        const supporters = claim ? await this.deps.needs.supportersWithIntent(trx, c.need_id, members) : new Set<string>();
+        const stock = countersOf(c);
+        const before = stock.sold;
+        for (const i of mine) {
+          const job = jobs[i]!;
+          const result = this.take(c, stock, held, supporters.has(job.memberId), job, nowIso);
+          if (result instanceof AppError) {
+            out[i] = result;
+            continue;
+          }
+          const row: OrdersTable = {
+            id: newId('ord', now),
+            campaign_id: c.id,
+            product_id: c.product_id,
+            member_id: job.memberId,
+            quantity: job.body.quantity,
+            lines: JSON.stringify(result.lines),
+            total: result.total,
+            currency: c.currency,
+            state: 'pending_payment',
+            capture: c.mode === 'crowdfunding' ? 'authorise' : 'capture',
+            refunded_amount: 0,
+            restocked: 0,
+            idempotency_key: job.key,
+            request_hash: job.hash,
+            first_claim: result.firstClaim ? 1 : 0,
+            trial: 0,
+            expires_at: new Date(now.getTime() + c.payment_timeout_minutes * 60_000).toISOString(),
+            payment_pending: 0,
+            shipping: job.body.shipping ? JSON.stringify(job.body.shipping) : null,
+            maker_organisation_id: null,
+            lot: null,
+            carrier: null,
+            tracking_number: null,
+            fulfilled_by: null,
+            fulfilled_at: null,
+            paid_at: null,
+            delivered_at: null,
+            completed_at: null,
+            cancelled_at: null,
+            cancel_reason: null,
+            created_at: nowIso,
+            updated_at: nowIso,
+          };
+          rows.push(row);
+          out[i] = { row, campaign: c, replayed: false };
+          events.push(
+            this.event('order.placed', row, job.memberId, {
+              needId: c.need_id,
+              chainGroupId: c.chain_group_id,
+              mode: c.mode,
+              quantity: row.quantity,
+              lines: result.lines,
+              total: { amount: result.total, currency: c.currency },
+              firstClaim: result.firstClaim,
+              expiresAt: row.expires_at,
+            }),
+          );
+        }
+        if (stock.sold === before) continue;
+        const next = { ...stock, state: stockState(c, stock.sold) };
+        await campaigns.setStock(trx, c.id, this.storedCounters(next), nowIso);
+        Object.assign(c, this.storedCounters(next), { updated_at: nowIso });
+        if (next.state === 'sold_out' && c.state !== 'sold_out') {
+          events.push(this.campaignEvent('campaign.sold-out', c, { quantity: c.quantity }));
+        }
+      }
+      for (const i of todo) if (out[i] === undefined) out[i] = AppError.notFound('Campaign');
+
+      const inserted = await repo.insertMany(trx, rows);
+      if (inserted.size < rows.length) throw new KeyRace();
+      await this.deps.events.publishMany(trx, events);
+
+      // Repeats of a key within the batch answer like replays of its first use.
+      for (const [i, job] of jobs.entries()) {
+        if (out[i] !== undefined) continue;
+        const first = out[firstOfKey.get(keyOf(job.memberId, job.key))!]!;
+        out[i] =
+          first instanceof Error
+            ? first
+            : first.row.request_hash === job.hash
+              ? { ...first, replayed: true }
+              : new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
+                  extra: { orderId: first.row.id },
+                });
+      }
+      // Replayed orders need their campaign for the view.
+      const need = out.filter((o): o is Placed => o !== undefined && !(o instanceof Error) && o.campaign === undefined);
+      if (need.length > 0) {
+        const found = await campaigns.findMany(
+          trx,
+          need.map((p) => p.row.campaign_id),
+        );
+        for (const p of need) p.campaign = locked.get(p.row.campaign_id) ?? found.get(p.row.campaign_id)!;
+      }
+      return out as (Placed | Error)[];
+    });
+  }
+
+  private campaignEvent(type: string, c: CampaignsTable, payload: Record<string, unknown>): NewEvent {
+    return { type, aggregateType: 'campaign', aggregateId: c.id, actorId: null, payload: { campaignId: c.id, ...payload } };
+  }
+
+  private storedCounters(s: Counters & { state: string }) {
+    return {
+      sold: s.sold,
+      sold_amount: s.soldAmount,
+      tier_sold: JSON.stringify(s.tierSold),
+      first_claim_sold: s.firstClaimSold,
+      state: s.state,
+    };
+  }
+
+  /** Why a campaign in this state takes no orders, or null when it does. */
+  private refusal(c: CampaignsTable, state: string): AppError | null {
+    if (c.mode === 'trial') {
+      return new AppError('conflict', 'A trial takes applications, not orders: apply for a sample instead');
+    }
+    if (state === 'draft' || state === 'scheduled') {
+      return new AppError('not_live', `The campaign is not live yet: it starts at ${c.starts_at}`, {
+        extra: { state, startsAt: c.starts_at },
+      });
+    }
+    if (state === 'ended' || state === 'settled') {
+      return new AppError('not_live', `The campaign has ended (${c.ends_at})`, { extra: { state, endsAt: c.ends_at } });
+    }
+    return null;
+  }
+
+  /** Checks one order against the campaign's rules and takes its units from `stock`, or says why not. */
+  private take(
+    c: CampaignsTable,
+    stock: Counters,
+    held: Map<string, number>,
+    supporter: boolean,
+    job: PlaceJob,
+    nowIso: string,
+  ): AppError | { lines: StoredLine[]; total: number; firstClaim: boolean } {
+    const want = job.body.quantity;
+    if (!supporter && supportersOnly(c, nowIso)) {
+      return new AppError(
+        'not_live',
+        `Until ${publicStartsAt(c)} only members who supported the need with a purchase intent may order`,
+        { extra: { state: 'live', publicStartsAt: publicStartsAt(c), firstClaim: true } },
+      );
+    }
+    if (c.per_member_limit !== null) {
+      const already = held.get(job.memberId) ?? 0;
+      if (already + want > c.per_member_limit) {
+        return new AppError(
+          'limit_exceeded',
+          `At most ${c.per_member_limit} per member: you hold ${already}, so ${Math.max(0, c.per_member_limit - already)} more at most`,
+          { extra: { limit: c.per_member_limit, alreadyOrdered: already } },
+        );
+      }
+    }
+    const remaining = c.quantity - stock.sold;
+    const held4supporters = supporter ? 0 : heldForSupporters({ ...c, first_claim_sold: stock.firstClaimSold }, nowIso);
+    const available = Math.max(0, remaining - held4supporters);
+    const taken = available >= want ? allocate(JSON.parse(c.price_tiers), stock.tierSold, c.quantity, want) : null;
+    if (!taken) {
+      return new AppError(
+        'sold_out',
+        available === 0 ? 'Sold out: every unit is taken' : `Only ${available} left: order ${available} or fewer`,
+        { extra: { remaining: available } },
+      );
+    }
+    const firstClaim = supporter && firstClaimActive({ ...c, first_claim_sold: stock.firstClaimSold }, nowIso);
+    stock.sold += want;
+    stock.soldAmount += taken.total;
+    stock.tierSold = taken.tierSold;
+    if (firstClaim) stock.firstClaimSold += want;
+    if (c.per_member_limit !== null) held.set(job.memberId, (held.get(job.memberId) ?? 0) + want);
+    return { lines: taken.lines, total: taken.total, firstClaim };
+  }
+
+  /**
+   * Gives orders' units back to the campaign's stock (the campaign is locked by the caller) and marks
+   * them restocked. Orders already restocked are left as they are.
+   */
+  private async restock(trx: Executor, c: CampaignsTable, orders: readonly OrdersTable[], nowIso: string): Promise<void> {
+    const back = orders.filter((o) => o.restocked === 0);
+    if (back.length === 0) return;
+    const s = countersOf(c);
+    for (const o of back) {
+      s.sold -= o.quantity;
+      s.soldAmount -= Number(o.total);
+      s.tierSold = release(s.tierSold, parseLines(o));
+      if (o.first_claim === 1) s.firstClaimSold -= o.quantity;
+    }
+    const stored = this.storedCounters({ ...s, state: stockState(c, s.sold) });
+    await campaigns.setStock(trx, c.id, stored, nowIso);
+    Object.assign(c, stored, { updated_at: nowIso });
+    await repo.updateMany(
+      trx,
+      back.map((o) => o.id),
+      { restocked: 1 },
+    );
+    for (const o of back) o.restocked = 1;
+  }
+
+  /** Cancels locked orders of a locked campaign: units back to stock, one event each. */
+  private async cancelLocked(
+    trx: Executor,
+    c: CampaignsTable,
+    orders: readonly OrdersTable[],
+    reason: string,
+    actorId: string | null,
+    nowIso: string,
+  ): Promise<void> {
+    if (orders.length === 0) return;
+    await this.restock(trx, c, orders, nowIso);
+    await repo.updateMany(
+      trx,
+      orders.map((o) => o.id),
+      {
+        state: 'cancelled',
+        cancelled_at: nowIso,
+        cancel_reason: reason,
+        payment_pending: 0,
+        expires_at: null,
+        updated_at: nowIso,
+      },
+    );
+    await this.deps.events.publishMany(
+      trx,
+      orders.map((o) =>
+        this.event('order.cancelled', o, actorId, {
+          reason,
+          from: o.state,
+          quantity: o.quantity,
+          total: { amount: Number(o.total), currency: o.currency },
+        }),
+      ),
+    );
+    for (const o of orders) Object.assign(o, { state: 'cancelled', cancelled_at: nowIso, cancel_reason: reason });
+  }
+
+  /** Locks an order's campaign, then the order (always in this order, so no two transactions wait in a circle). */
+  private async lockOrderAndCampaign(trx: Executor, orderId: string): Promise<{ order: OrdersTable; campaign: CampaignsTable }> {
+    const pre = await repo.find(trx, orderId);
+    if (!pre) throw AppError.notFound('Order');
+    const campaign = await campaigns.findForUpdate(trx, pre.campaign_id);
+    const order = await repo.findForUpdate(trx, orderId);
+    if (!campaign || !order) throw AppError.notFound('Order');
+    return { order, campaign };
+  }
+
+  private async lockOrder(trx: Executor, orderId: string): Promise<OrdersTable> {
+    const order = await repo.findForUpdate(trx, orderId);
+    if (!order) throw AppError.notFound('Order');
+    return order;
+  }
+
+  private requireOwnerOrOperator(actor: Actor, order: OrdersTable): void {
+    if (order.member_id !== actor.memberId && !actor.roles.includes('operator')) {
+      throw new AppError('forbidden', 'This is another member’s order');
+    }
+  }
+
+  /** The maker organisations the actor may fulfil this campaign's orders for (all of them for operators). */
+  private async makerOrganisations(ex: Executor, actor: Actor, chainGroupId: string): Promise<string[]> {
+    const makers = await this.deps.chainGroups.makersOf(ex, chainGroupId);
+    if (actor.roles.includes('operator')) return makers;
+    const mine = new Set((await this.deps.organisations.listMine(actor.memberId)).map((o) => o.id));
+    return makers.filter((m) => mine.has(m));
+  }
+
+  /** One order: for its owner, operators, and the makers of its campaign's product. */
+  async getOrder(actor: Actor, id: string) {
+    const ex = this.deps.db.kysely;
+    const row = await repo.find(ex, id);
+    if (!row) throw AppError.notFound('Order');
+    if (row.member_id !== actor.memberId && !actor.roles.includes('operator')) {
+      const c = (await campaigns.find(ex, row.campaign_id))!;
+      if ((await this.makerOrganisations(ex, actor, c.chain_group_id)).length === 0) {
+        throw new AppError('forbidden', 'This is another member’s order');
+      }
+    }
+    return this.view(ex, row);
+  }
+
+  /** The caller's orders, newest first. */
+  async listMyOrders(actor: Actor, filter: { state?: string; campaignId?: string }, limit: number, cursor?: string) {
+    const ex = this.deps.db.kysely;
+    const before = cursor ? decodeCursor(cursor, ['string'] as const)[0] : undefined;
+    const rows = await repo.listOfMember(ex, actor.memberId, filter, limit + 1, before);
+    const page = pageOf(rows, limit, (r) => [r.id]);
+    return { items: await this.views(ex, page.items), nextCursor: page.nextCursor };
+  }
+
+  /** A campaign's orders, oldest first, for operators. */
+  async listCampaignOrders(campaignId: string, filter: { state?: string }, limit: number, cursor?: string) {
+    const ex = this.deps.db.kysely;
+    const c = await campaigns.find(ex, campaignId);
+    if (!c) throw AppError.notFound('Campaign');
+    const after = cursor ? decodeCursor(cursor, ['string'] as const)[0] : undefined;
+    const rows = await repo.listOfCampaigns(
+      ex,
+      [campaignId],
+      { states: filter.state ? [filter.state] : undefined },
+      limit + 1,
+      after,
+    );
+    const page = pageOf(rows, limit, (r) => [r.id]);
+    return { items: await this.views(ex, page.items, c), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Orders a maker has to fulfil (paid), has shipped (fulfilled) or delivered: those of the campaigns
+   * whose product's chain group has one of the caller's organisations as a maker. Operators see all
+   * orders in the state.
+   */
+  async listFulfilmentQueue(actor: Actor, filter: { state: string; campaignId?: string }, limit: number, cursor?: string) {
+    const ex = this.deps.db.kysely;
+    let campaignIds: string[] | undefined;
+    if (!actor.roles.includes('operator')) {
+      const mine = (await this.deps.organisations.listMine(actor.memberId)).map((o) => o.id);
+      campaignIds = await campaigns.idsOfChainGroups(ex, await this.deps.chainGroups.groupsMadeBy(ex, mine));
+    }
+    if (filter.campaignId) {
+      if (campaignIds && !campaignIds.includes(filter.campaignId)) {
+        throw new AppError('forbidden', 'Only the makers of this campaign’s product and operators see its fulfilment queue');
+      }
+      campaignIds = [filter.campaignId];
+    }
+    const after = cursor ? decodeCursor(cursor, ['string'] as const)[0] : undefined;
+    const rows = await repo.listOfCampaigns(ex, campaignIds, { states: [filter.state] }, limit + 1, after);
+    const page = pageOf(rows, limit, (r) => [r.id]);
+    return { items: await this.views(ex, page.items), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * The owner or an operator cancels an order that has not shipped: its units go back to stock at
+   * once; an authorisation is voided and captured money refunded by the payments module (which
+   * follows `order.cancelled`). Cancelling a cancelled order changes nothing.
+   */
+  async cancelOrder(actor: Actor, id: string) {
+    const nowIso = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
+      const { order, campaign } = await this.lockOrderAndCampaign(trx, id);
+      this.requireOwnerOrOperator(actor, order);
+      if (order.state === 'cancelled') return;
+      if (!['pending_payment', 'authorised', 'paid'].includes(order.state)) {
+        throw new AppError(
+          'conflict',
+          order.state === 'refunded'
+            ? 'The order was refunded'
+            : 'The order has shipped: it can no longer be cancelled, ask for a refund instead',
+          { extra: { state: order.state } },
+        );
+      }
+      const reason = order.member_id === actor.memberId ? 'by-member' : 'by-operator';
+      await this.cancelLocked(trx, campaign, [order], reason, actor.memberId, nowIso);
+    });
+    return this.getOrder(actor, id);
+  }
+
+  /** The owner sets or changes where to deliver, until the order ships. */
+  async setShipping(actor: Actor, id: string, shipping: Shipping) {
+    const nowIso = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
+      const order = await this.lockOrder(trx, id);
+      if (order.member_id !== actor.memberId) throw new AppError('forbidden', 'Only the buyer sets the delivery address');
+      if (!['pending_payment', 'authorised', 'paid'].includes(order.state)) {
+        throw new AppError('conflict', `The order is ${order.state}: its address can no longer change`, {
+          extra: { state: order.state },
+        });
+      }
+      await repo.update(trx, id, { shipping: JSON.stringify(shipping), updated_at: nowIso });
+    });
+    return this.getOrder(actor, id);
+  }
+
+  /**
+   * A maker records the lot the units come from and the shipment (carrier, tracking number); the
+   * order becomes fulfilled. A fulfilled order's lot and tracking may be corrected the same way.
+   */
+  async fulfilOrder(actor: Actor, id: string, body: FulfilBody) {
+    const nowIso = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
+      const order = await this.lockOrder(trx, id);
+      const c = (await campaigns.find(trx, order.campaign_id))!;
+      const allowed = await this.makerOrganisations(trx, actor, c.chain_group_id);
+      if (allowed.length === 0)
+        throw new AppError('forbidden', 'Only the makers of this product and operators fulfil its orders');
+      const organisationId = body.organisationId ?? (allowed.length === 1 ? allowed[0]! : undefined);
+      if (!organisationId) throw AppError.invalid('organisationId', 'name the maker organisation the units come from');
+      if (!allowed.includes(organisationId)) {
+        throw AppError.invalid('organisationId', 'is not a maker of this product you act for');
+      }
+      if (order.state !== 'paid' && order.state !== 'fulfilled') {
+        throw new AppError('conflict', `Only paid orders are fulfilled; this one is ${order.state}`, {
+          extra: { state: order.state },
+        });
+      }
+      const correction = order.state === 'fulfilled';
+      await repo.update(trx, id, {
+        state: 'fulfilled',
+        maker_organisation_id: organisationId,
+        lot: body.lot,
+        carrier: body.carrier,
+        tracking_number: body.trackingNumber,
+        fulfilled_by: actor.memberId,
+        fulfilled_at: correction ? order.fulfilled_at : nowIso,
+        updated_at: nowIso,
+      });
+      await this.deps.events.publish(
+        trx,
+        this.event(correction ? 'order.fulfilment-corrected' : 'order.fulfilled', order, actor.memberId, {
+          chainGroupId: c.chain_group_id,
+          organisationId,
+          lot: body.lot,
+          carrier: body.carrier,
+          trackingNumber: body.trackingNumber,
+          quantity: order.quantity,
+        }),
+      );
+    });
+    return this.getOrder(actor, id);
+  }
+
+  /** A maker or an operator records that the carrier delivered a fulfilled order. */
+  async deliverOrder(actor: Actor, id: string) {
+    const nowIso = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
+      const order = await this.lockOrder(trx, id);
+      const c = (await campaigns.find(trx, order.campaign_id))!;
+      if ((await this.makerOrganisations(trx, actor, c.chain_group_id)).length === 0) {
+        throw new AppError('forbidden', 'Only the makers of this product and operators record deliveries');
+      }
+      if (order.state === 'delivered') return;
+      if (order.state !== 'fulfilled') {
+        throw new AppError('conflict', `Only shipped orders are delivered; this one is ${order.state}`, {
+          extra: { state: order.state },
+        });
+      }
+      await repo.update(trx, id, { state: 'delivered', delivered_at: nowIso, updated_at: nowIso });
+      await this.deps.events.publish(trx, this.event('order.delivered', order, actor.memberId, { quantity: order.quantity }));
+    });
+    return this.getOrder(actor, id);
+  }
+
+  /** The buyer (or an operator) confirms a shipped order arrived as it should: completed. */
+  async completeOrder(actor: Actor, id: string) {
+    const nowIso = this.deps.clock.now().toISOString();
+    await this.deps.db.transaction(async (trx) => {
+      const order = await this.lockOrder(trx, id);
+      this.requireOwnerOrOperator(actor, order);
+      if (order.state === 'completed') return;
+      await this.completeLocked(trx, order, actor.memberId, nowIso);
+    });
+    return this.getOrder(actor, id);
+  }
+
+  private async completeLocked(trx: Executor, order: OrdersTable, actorId: string | null, nowIso: string): Promise<void> {
+    if (order.state !== 'fulfilled' && order.state !== 'delivered') {
+      throw new AppError('conflict', `Only shipped orders are completed; this one is ${order.state}`, {
+        extra: { state: order.state },
+      });
+    }
+    await repo.update(trx, order.id, {
+      state: 'completed',
+      delivered_at: order.delivered_at ?? nowIso,
+      completed_at: nowIso,
+      updated_at: nowIso,
+    });
+    if (order.state === 'fulfilled') {
+      await this.deps.events.publish(trx, this.event('order.delivered', order, actorId, { quantity: order.quantity }));
+    }
+    await this.deps.events.publish(trx, this.event('order.completed', order, actorId, { quantity: order.quantity }));
+    order.state = 'completed';
+  }
+
+  /** Completes a locked trial order when its feedback arrives (the sample has evidently arrived). */
+  async completeForFeedback(trx: Executor, orderId: string, actorId: string): Promise<void> {
+    const order = await this.lockOrder(trx, orderId);
+    if (order.state === 'fulfilled' || order.state === 'delivered') {
+      await this.completeLocked(trx, order, actorId, this.deps.clock.now().toISOString());
+    }
+  }
+
+  /**
+   * Cancels pending orders whose reservation lapsed (unpaid within the campaign's payment timeout,
+   * or a started payment that never concluded), returning their units. Safe in several processes
+   * at once: rows another transaction holds are skipped this time.
+   */
+  async expireLapsed(limit = 500): Promise<number> {
+    const nowIso = this.deps.clock.now().toISOString();
+    const lapsed = await repo.lapsed(this.deps.db.kysely, nowIso, limit);
+    const byCampaign = new Map<string, typeof lapsed>();
+    for (const o of lapsed) byCampaign.set(o.campaign_id, [...(byCampaign.get(o.campaign_id) ?? []), o]);
+    let expired = 0;
+    for (const [campaignId, orders] of byCampaign) {
+      expired += await this.deps.db.transaction(async (trx) => {
+        const c = await campaigns.findForUpdate(trx, campaignId);
+        if (!c) return 0;
+        const rows = (
+          await repo.lockInStates(
+            trx,
+            orders.map((o) => o.id),
+            ['pending_payment'],
+          )
+        ).filter((o) => o.expires_at !== null && o.expires_at <= nowIso);
+        await this.cancelLocked(trx, c, rows, 'expired', null, nowIso);
+        return rows.length;
+      });
+    }
+    return expired;
+  }
+
+  /** Completes orders delivered more than the configured number of days ago. */
+  async completeDelivered(limit = 500): Promise<number> {
+    const now = this.deps.clock.now();
+    const before = new Date(now.getTime() - this.deps.config.autoCompleteDays * 86_400_000).toISOString();
+    const ids = await repo.deliveredBefore(this.deps.db.kysely, before, limit);
+    if (ids.length === 0) return 0;
+    return this.deps.db.transaction(async (trx) => {
+      const rows = await repo.lockInStates(trx, ids, ['delivered']);
+      for (const o of rows) await this.completeLocked(trx, o, null, now.toISOString());
+      return rows.length;
+    });
+  }
+
+  /** Cancels every pending order of a locked campaign (a crowdfunding deadline passed before they were paid). */
+  async cancelPendingIn(trx: Executor, c: CampaignsTable, reason: string): Promise<number> {
+    const ids = await repo.idsInStates(trx, c.id, ['pending_payment']);
+    const rows = await repo.lockInStates(trx, ids, ['pending_payment']);
+    // Rows a payment is recording right now are waited for, not skipped: the deadline takes them all.
+    const skipped = ids.filter((id) => !rows.some((r) => r.id === id));
+    for (const id of skipped) {
+      const row = await repo.findForUpdate(trx, id);
+      if (row?.state === 'pending_payment') rows.push(row);
+    }
+    await this.cancelLocked(trx, c, rows, reason, null, this.deps.clock.now().toISOString());
+    return rows.length;
+  }
+
+  /** Orders of a campaign by state: `{ state: { orders, units } }`. */
+  async countByState(ex: Executor, campaignId: string) {
+    return Object.fromEntries(
+      (await repo.countByState(ex, campaignId)).map((r) => [r.state, { orders: r.orders, units: r.units }]),
+    );
+  }
+
+  /**
+   * Checks the campaign's stock counters against its orders: the units and money held by orders not
+   * restocked must equal `sold` and `soldAmount`, and sold + remaining = quantity with 0 ≤ sold ≤ quantity.
+   */
+  async auditStock(campaignId: string) {
+    const ex = this.deps.db.kysely;
+    const c = await campaigns.find(ex, campaignId);
+    if (!c) throw AppError.notFound('Campaign');
+    const held = await repo.held(ex, campaignId);
+    const tierSold = JSON.parse(c.tier_sold) as number[];
+    return {
+      campaignId,
+      quantity: c.quantity,
+      sold: c.sold,
+      remaining: c.quantity - c.sold,
+      soldAmount: Number(c.sold_amount),
+      heldByOrders: held.units,
+      amountByOrders: held.amount,
+      tierSold,
+      consistent:
+        held.units === c.sold &&
+        held.amount === Number(c.sold_amount) &&
+        c.sold >= 0 &&
+        c.sold <= c.quantity &&
+        tierSold.reduce((a, b) => a + b, 0) === c.sold,
+    };
+  }
+
+  // ── For the payments module, inside its transactions ──────────────────────────────────────────
+
+  /**
+   * Locks an order for a payment about to start: the caller must own it and it must be pending
+   * payment and not lapsed. Its reservation is extended by the provider's hold.
+   */
+  async startPayment(trx: Executor, actor: Actor, orderId: string, holdMinutes: number): Promise<OrderToPay> {
+    const now = this.deps.clock.now();
+    const nowIso = now.toISOString();
+    const order = await this.lockOrder(trx, orderId);
+    if (order.member_id !== actor.memberId) throw new AppError('forbidden', 'Only the buyer pays for an order');
+    if (order.state !== 'pending_payment') {
+      throw new AppError('conflict', `The order is ${order.state}: there is nothing to pay`, { extra: { state: order.state } });
+    }
+    if (order.expires_at !== null && order.expires_at <= nowIso) {
+      throw new AppError('conflict', 'The order’s reservation lapsed: its units went back to stock; order again', {
+        extra: { state: 'pending_payment', expiresAt: order.expires_at },
+      });
+    }
+    const hold = new Date(now.getTime() + holdMinutes * 60_000).toISOString();
+    await repo.update(trx, orderId, {
+      payment_pending: 1,
+      expires_at: order.expires_at && order.expires_at > hold ? order.expires_at : hold,
+      updated_at: nowIso,
+    });
+    return {
+      orderId,
+      campaignId: order.campaign_id,
+      memberId: order.member_id,
+      amount: Number(order.total),
+      currency: order.currency,
+      capture: order.capture !== 'authorise',
+    };
+  }
+
+  /**
+   * Records what the provider said of an order's payment. Returns false when the order can no
+   * longer take it (cancelled or lapsed meanwhile): captured money must then be refunded, an
+   * authorisation voided.
+   */
+  async recordPayment(
+    trx: Executor,
+    orderId: string,
+    outcome: PaymentOutcome,
+    meta: { paymentId: string; provider: string; reason?: string },
+  ): Promise<boolean> {
+    const nowIso = this.deps.clock.now().toISOString();
+    if (outcome === 'voided') {
+      const { order, campaign } = await this.lockOrderAndCampaign(trx, orderId);
+      if (order.state === 'authorised') {
+        await this.cancelLocked(trx, campaign, [order], meta.reason ?? 'payment-voided', null, nowIso);
+      } else if (order.state === 'pending_payment') {
+        await repo.update(trx, orderId, { payment_pending: 0, updated_at: nowIso });
+      }
+      return true;
+    }
+    const order = await this.lockOrder(trx, orderId);
+    if (outcome === 'failed') {
+      if (order.state === 'pending_payment') await repo.update(trx, orderId, { payment_pending: 0, updated_at: nowIso });
+      return true;
+    }
+    const from = order.state;
+    const takes = from === 'pending_payment' || (outcome === 'captured' && from === 'authorised');
+    // Told twice (a webhook after the synchronous answer) changes nothing; a cancelled order cannot take the money.
+    if (!takes) return from !== 'cancelled' && from !== 'refunded';
+    const state = outcome === 'authorised' ? 'authorised' : 'paid';
+    await repo.update(trx, orderId, {
+      state,
+      payment_pending: 0,
+      expires_at: null,
+      ...(state === 'paid' ? { paid_at: nowIso } : {}),
+      updated_at: nowIso,
+    });
+    const c = (await campaigns.find(trx, order.campaign_id))!;
+    await this.deps.events.publish(
+      trx,
+      this.event(state === 'paid' ? 'order.paid' : 'order.authorised', order, order.member_id, {
+        needId: c.need_id,
+        chainGroupId: c.chain_group_id,
+        agreementVersion: c.agreement_version,
+        mode: c.mode,
+        quantity: order.quantity,
+        lines: parseLines(order),
+        total: { amount: Number(order.total), currency: order.currency },
+        paymentId: meta.paymentId,
+        provider: meta.provider,
+        from,
+      }),
+    );
+    return true;
+  }
+
+  /** What a refund may take from an order: it must have captured money (paid or later, or cancelled after paying). */
+  async refundable(
+    trx: Executor,
+    orderId: string,
+  ): Promise<{ state: OrderState; fulfilled: boolean; total: number; currency: string }> {
+    const order = await this.lockOrder(trx, orderId);
+    return {
+      state: order.state as OrderState,
+      fulfilled: order.fulfilled_at !== null,
+      total: Number(order.total),
+      currency: order.currency,
+    };
+  }
+
+  /**
+   * Records money refunded on an order (the running total). Refunded in full, the order ends
+   * refunded — or cancelled, with `cancelReason`, when the refund undoes a cancellation or a missed
+   * goal — and its units go back to stock when `restock` says so.
+   */
+  async recordRefund(
+    trx: Executor,
+    orderId: string,
+    refund: { refundId: string; amount: number; refundedTotal: number; restock: boolean; cancelReason: string | null },
+  ): Promise<void> {
+    const nowIso = this.deps.clock.now().toISOString();
+    const { order, campaign } = await this.lockOrderAndCampaign(trx, orderId);
+    const full = refund.refundedTotal >= Number(order.total);
+    await repo.update(trx, orderId, { refunded_amount: refund.refundedTotal, updated_at: nowIso });
+    await this.deps.events.publish(
+      trx,
+      this.event('order.refunded', order, null, {
+        refundId: refund.refundId,
+        amount: { amount: refund.amount, currency: order.currency },
+        refundedTotal: { amount: refund.refundedTotal, currency: order.currency },
+        full,
+        chainGroupId: campaign.chain_group_id,
+        agreementVersion: campaign.agreement_version,
+      }),
+    );
+    if (!full || order.state === 'cancelled' || order.state === 'refunded') {
+      if (full && refund.restock) await this.restock(trx, campaign, [order], nowIso);
+      return;
+    }
+    if (refund.cancelReason) {
+      await this.cancelLocked(trx, campaign, [order], refund.cancelReason, null, nowIso);
+      return;
+    }
+    if (refund.restock) await this.restock(trx, campaign, [order], nowIso);
+    await repo.update(trx, orderId, { state: 'refunded', updated_at: nowIso });
+  }
+
+  /** Creates the free orders of a trial's winners in a locked campaign, taking their units from its stock. */
+  async createTrialOrders(
+    trx: Executor,
+    c: CampaignsTable,
+    winners: readonly { memberId: string; applicationId: string }[],
+    actorId: string,
+  ): Promise<OrdersTable[]> {
+    const now = this.deps.clock.now();
+    const nowIso = now.toISOString();
+    const stock = countersOf(c);
+    const rows: OrdersTable[] = [];
+    for (const w of winners) {
+      const taken = allocate(JSON.parse(c.price_tiers), stock.tierSold, c.quantity, 1);
+      if (!taken)
+        throw new AppError('sold_out', `Only ${c.quantity - stock.sold} samples are left`, {
+          extra: { remaining: c.quantity - stock.sold },
+        });
+      stock.sold += 1;
+      stock.soldAmount += taken.total;
+      stock.tierSold = taken.tierSold;
+      rows.push({
+        id: newId('ord', now),
+        campaign_id: c.id,
+        product_id: c.product_id,
+        member_id: w.memberId,
+        quantity: 1,
+        lines: JSON.stringify(taken.lines),
+        total: taken.total,
+        currency: c.currency,
+        state: 'paid',
+        capture: 'none',
+        refunded_amount: 0,
+        restocked: 0,
+        idempotency_key: `trial:${w.applicationId}`,
+        request_hash: fingerprint({ trial: w.applicationId }),
+        first_claim: 0,
+        trial: 1,
+        expires_at: null,
+        payment_pending: 0,
+        shipping: null,
+        maker_organisation_id: null,
+        lot: null,
+        carrier: null,
+        tracking_number: null,
+        fulfilled_by: null,
+        fulfilled_at: null,
+        paid_at: nowIso,
+        delivered_at: null,
+        completed_at: null,
+        cancelled_at: null,
+        cancel_reason: null,
+        created_at: nowIso,
+        updated_at: nowIso,
+      });
+    }
+    const stored = this.storedCounters({
+      ...stock,
+      state: c.state === 'live' && stock.sold >= c.quantity ? 'sold_out' : c.state,
+    });
+    await campaigns.setStock(trx, c.id, stored, nowIso);
+    Object.assign(c, stored);
+    const inserted = await repo.insertMany(trx, rows);
+    if (inserted.size < rows.length) throw new AppError('conflict', 'One of these applicants already has a sample');
+    await this.deps.events.publishMany(
+      trx,
+      rows.map((r) =>
+        this.event('order.placed', r, actorId, {
+          needId: c.need_id,
+          chainGroupId: c.chain_group_id,
+          mode: 'trial',
+          quantity: 1,
+          lines: parseLines(r),
+          total: { amount: 0, currency: c.currency },
+          firstClaim: false,
+          trial: true,
+        }),
+      ),
+    );
+    return rows;
+  }
+}

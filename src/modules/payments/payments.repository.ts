@@ -1,0 +1,190 @@
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import { forUpdate } from '../../platform/db/dialect.js';
+import type { PaymentsTable, PaymentsTables, RefundsTable } from './payments.tables.js';
+
+const q = (ex: Executor) => ex as Kysely<PaymentsTables>;
+
+export const paymentsRepository = {
+  async insert(ex: Executor, row: PaymentsTable): Promise<boolean> {
+    const r = await q(ex)
+      .insertInto('payments')
+      .values(row)
+      .onConflict((oc) => oc.columns(['member_id', 'idempotency_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+
+  find(ex: Executor, id: string) {
+    return q(ex).selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  findForUpdate(ex: Executor, id: string) {
+    return forUpdate(ex, q(ex).selectFrom('payments').selectAll().where('id', '=', id)).executeTakeFirst();
+  },
+
+  findByKey(ex: Executor, memberId: string, key: string) {
+    return q(ex)
+      .selectFrom('payments')
+      .selectAll()
+      .where('member_id', '=', memberId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+  },
+
+  listForOrder(ex: Executor, orderId: string) {
+    return q(ex).selectFrom('payments').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+  },
+
+  /** Payments by state and provider, oldest first (the operator's desk of transfers to confirm). */
+  list(ex: Executor, filter: { state?: string; provider?: string }, limit: number, afterId?: string) {
+    let query = q(ex).selectFrom('payments').selectAll();
+    if (filter.state) query = query.where('state', '=', filter.state as PaymentsTable['state']);
+    if (filter.provider) query = query.where('provider', '=', filter.provider);
+    if (afterId) query = query.where('id', '>', afterId);
+    return query.orderBy('id').limit(limit).execute();
+  },
+
+  async update(ex: Executor, id: string, set: Partial<Omit<PaymentsTable, 'id'>>): Promise<void> {
+    await q(ex).updateTable('payments').set(set).where('id', '=', id).execute();
+  },
+
+  /** Asks the operations job to capture or void every payment of a campaign in one state. */
+  async requestForCampaign(
+    ex: Executor,
+    campaignId: string,
+    state: PaymentsTable['state'],
+    operation: 'capture' | 'void',
+    reason: string,
+    nowIso: string,
+  ): Promise<number> {
+    const r = await q(ex)
+      .updateTable('payments')
+      .set({ pending_operation: operation, operation_reason: reason, retry_at: nowIso, attempts: 0, updated_at: nowIso })
+      .where('campaign_id', '=', campaignId)
+      .where('state', '=', state)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
+  listForCampaign(ex: Executor, campaignId: string, state: PaymentsTable['state']) {
+    return q(ex).selectFrom('payments').selectAll().where('campaign_id', '=', campaignId).where('state', '=', state).execute();
+  },
+
+  /** Claims payments with an operation due, for `leaseUntil`. */
+  async claimOperations(ex: Executor, nowIso: string, leaseUntil: string, limit: number): Promise<PaymentsTable[]> {
+    const due = forUpdate(
+      ex,
+      q(ex)
+        .selectFrom('payments')
+        .select('id')
+        .where('pending_operation', 'is not', null)
+        .where('retry_at', '<=', nowIso)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', nowIso)]))
+        .orderBy('retry_at')
+        .limit(limit),
+      { skipLocked: true },
+    );
+    return q(ex).updateTable('payments').set({ claimed_until: leaseUntil }).where('id', 'in', due).returningAll().execute();
+  },
+
+  /** Claims payments still pending at the provider since before `olderThan` (not manual ones: operators confirm those). */
+  async claimUnresolved(ex: Executor, olderThan: string, nowIso: string, leaseUntil: string, limit: number) {
+    const due = forUpdate(
+      ex,
+      q(ex)
+        .selectFrom('payments')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('provider', '!=', 'manual')
+        .where('created_at', '<=', olderThan)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', nowIso)]))
+        .orderBy('created_at')
+        .limit(limit),
+      { skipLocked: true },
+    );
+    return q(ex).updateTable('payments').set({ claimed_until: leaseUntil }).where('id', 'in', due).returningAll().execute();
+  },
+
+  // Refunds
+
+  async insertRefund(ex: Executor, row: RefundsTable): Promise<boolean> {
+    const r = await q(ex)
+      .insertInto('refunds')
+      .values(row)
+      .onConflict((oc) => oc.columns(['requested_by', 'idempotency_key']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+
+  async insertRefunds(ex: Executor, rows: readonly RefundsTable[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await q(ex)
+        .insertInto('refunds')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    }
+  },
+
+  findRefund(ex: Executor, id: string) {
+    return q(ex).selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  findRefundForUpdate(ex: Executor, id: string) {
+    return forUpdate(ex, q(ex).selectFrom('refunds').selectAll().where('id', '=', id)).executeTakeFirst();
+  },
+
+  findRefundByKey(ex: Executor, requestedBy: string, key: string) {
+    return q(ex)
+      .selectFrom('refunds')
+      .selectAll()
+      .where('requested_by', '=', requestedBy)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+  },
+
+  refundsOf(ex: Executor, paymentIds: readonly string[]) {
+    if (paymentIds.length === 0) return Promise.resolve([]);
+    return q(ex)
+      .selectFrom('refunds')
+      .selectAll()
+      .where('payment_id', 'in', [...paymentIds])
+      .orderBy('id')
+      .execute();
+  },
+
+  async updateRefund(ex: Executor, id: string, set: Partial<Omit<RefundsTable, 'id'>>): Promise<void> {
+    await q(ex).updateTable('refunds').set(set).where('id', '=', id).execute();
+  },
+
+  async claimRefunds(ex: Executor, nowIso: string, leaseUntil: string, limit: number): Promise<RefundsTable[]> {
+    const due = forUpdate(
+      ex,
+      q(ex)
+        .selectFrom('refunds')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('retry_at', '<=', nowIso)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', nowIso)]))
+        .orderBy('retry_at')
+        .limit(limit),
+      { skipLocked: true },
+    );
+    return q(ex).updateTable('refunds').set({ claimed_until: leaseUntil }).where('id', 'in', due).returningAll().execute();
+  },
+
+  // Webhook events (replay protection)
+
+  /** Records a webhook event id; false when it was taken before (a replay). */
+  async takeWebhookEvent(ex: Executor, provider: string, eventId: string, type: string, nowIso: string): Promise<boolean> {
+    const r = await q(ex)
+      .insertInto('payment_webhook_events')
+      .values({ provider, event_id: eventId, type, received_at: nowIso })
+      .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+};

@@ -1,0 +1,695 @@
+import type { Logger } from 'pino';
+import type { CreatePaymentBody, RefundBody } from '../../contracts/payments.js';
+import type { Actor } from '../../platform/auth/actor.js';
+import { fingerprint } from '../../platform/canonical-json.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors.js';
+import type { DomainEvent, EventBus, NewEvent } from '../../platform/events/event-bus.js';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
+import { newId } from '../../platform/ids.js';
+import type { OrdersService } from '../campaigns/index.js';
+import { paymentsRepository as repo } from './payments.repository.js';
+import type { PaymentState, PaymentsTable, RefundsTable } from './payments.tables.js';
+import type { ChargeResult, NextAction, PaymentProvider, RefundResult, SimulateOptions } from './providers/provider.js';
+
+export interface PaymentsDeps {
+  db: Database;
+  clock: Clock;
+  events: EventBus;
+  log: Logger;
+  orders: Pick<OrdersService, 'startPayment' | 'recordPayment' | 'refundable' | 'recordRefund' | 'getOrder'>;
+  providers: readonly PaymentProvider[];
+}
+
+const LEASE_MS = 60_000;
+const MAX_BACKOFF_MS = 10 * 60_000;
+/** A payment still pending at the provider this long after it started is asked about again. */
+const RECONCILE_AFTER_MS = 60_000;
+
+const backoff = (attempts: number) => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
+
+function refundView(r: RefundsTable) {
+  return {
+    id: r.id,
+    paymentId: r.payment_id,
+    orderId: r.order_id,
+    amount: { amount: Number(r.amount), currency: r.currency },
+    reason: r.reason,
+    state: r.state,
+    failureReason: r.failure_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The payment states a provider's answer may move a payment to, from each state. */
+const MOVES: Record<PaymentState, readonly ChargeResult['status'][]> = {
+  pending: ['authorised', 'captured', 'failed', 'voided'],
+  authorised: ['captured', 'voided', 'failed'],
+  captured: [],
+  failed: [],
+  voided: [],
+};
+
+/**
+ * Payments (支付): charges through a provider for an order, idempotent by the caller's key;
+ * authorisations captured or voided when a crowdfunding goal is decided; refunds in full or in
+ * part; signed provider webhooks, each taken once. Provider calls happen outside transactions:
+ * the intent is recorded first, the provider is called with Covalue's id as its idempotency key,
+ * and the answer (or the webhook saying the same) is recorded after.
+ */
+export class PaymentsService {
+  private readonly byName: Map<string, PaymentProvider>;
+
+  constructor(private readonly deps: PaymentsDeps) {
+    this.byName = new Map(deps.providers.map((p) => [p.name, p]));
+  }
+
+  private nowIso(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  private provider(name: string, path = 'provider'): PaymentProvider {
+    const p = this.byName.get(name);
+    if (!p) throw AppError.invalid(path, `is not offered here (offered: ${[...this.byName.keys()].join(', ')})`);
+    return p;
+  }
+
+  private event(type: string, p: PaymentsTable, actorId: string | null, payload: Record<string, unknown> = {}): NewEvent {
+    return {
+      type,
+      aggregateType: 'payment',
+      aggregateId: p.id,
+      actorId,
+      payload: {
+        paymentId: p.id,
+        orderId: p.order_id,
+        campaignId: p.campaign_id,
+        memberId: p.member_id,
+        provider: p.provider,
+        amount: { amount: Number(p.amount), currency: p.currency },
+        ...payload,
+      },
+    };
+  }
+
+  /** The providers members may pay with, and what each can do. */
+  providers() {
+    return {
+      items: [...this.byName.values()].map((p) => ({
+        name: p.name,
+        authorisation: p.capabilities.authorisation,
+        webhooks: p.capabilities.webhooks,
+        operatorConfirms: p.capabilities.operatorConfirms,
+      })),
+    };
+  }
+
+  private async views(ex: Executor, rows: readonly PaymentsTable[]) {
+    const refunds = await repo.refundsOf(
+      ex,
+      rows.map((r) => r.id),
+    );
+    return rows.map((p) => ({
+      id: p.id,
+      orderId: p.order_id,
+      provider: p.provider as 'manual' | 'simulated',
+      state: p.state,
+      amount: { amount: Number(p.amount), currency: p.currency },
+      refunded: { amount: Number(p.refunded_amount), currency: p.currency },
+      captureMode: (p.capture === 1 ? 'capture' : 'authorise') as 'capture' | 'authorise',
+      providerRef: p.provider_ref,
+      nextAction: p.next_action ? (JSON.parse(p.next_action) as NextAction) : null,
+      failureReason: p.failure_reason,
+      pendingOperation: p.pending_operation,
+      refunds: refunds.filter((r) => r.payment_id === p.id).map(refundView),
+      createdAt: p.created_at,
+      updatedAt: p.updated_at,
+      authorisedAt: p.authorised_at,
+      capturedAt: p.captured_at,
+      voidedAt: p.voided_at,
+    }));
+  }
+
+  private async view(id: string) {
+    const ex = this.deps.db.kysely;
+    return (await this.views(ex, [(await repo.find(ex, id))!]))[0]!;
+  }
+
+  /**
+   * The buyer pays for a pending order with a provider. The same Idempotency-Key and body return the
+   * payment already made; the key with another body is a 422. While one payment of the order is
+   * under way another is refused (409), except a bank transfer not made yet, which it replaces.
+   * A crowdfunding order's payment is authorised only, and captured once the goal is met.
+   */
+  async createPayment(actor: Actor, orderId: string, body: CreatePaymentBody, key: string) {
+    const hash = fingerprint({ orderId, provider: body.provider, simulate: body.simulate ?? null });
+    const provider = this.provider(body.provider);
+    if (body.simulate && provider.name !== 'simulated') throw AppError.invalid('simulate', 'is for the simulated provider only');
+    const now = this.deps.clock.now();
+    const nowIso = now.toISOString();
+    const { row, created } = await this.deps.db.transaction(async (trx) => {
+      const existing = await repo.findByKey(trx, actor.memberId, key);
+      if (existing) {
+        if (existing.request_hash !== hash) {
+          throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
+            extra: { paymentId: existing.id },
+          });
+        }
+        return { row: existing, created: false };
+      }
+      const toPay = await this.deps.orders.startPayment(trx, actor, orderId, provider.capabilities.holdMinutes);
+      for (const other of await repo.listForOrder(trx, orderId)) {
+        if (other.state !== 'pending') continue;
+        if (other.provider !== 'manual') {
+          throw new AppError('conflict', 'A payment of this order is under way: wait for its outcome', {
+            extra: { paymentId: other.id },
+          });
+        }
+        await repo.update(trx, other.id, { state: 'voided', voided_at: nowIso, next_action: null, updated_at: nowIso });
+        await this.deps.events.publish(trx, this.event('payment.voided', other, actor.memberId, { reason: 'replaced' }));
+      }
+      const row: PaymentsTable = {
+        id: newId('pay', now),
+        order_id: orderId,
+        campaign_id: toPay.campaignId,
+        member_id: actor.memberId,
+        provider: provider.name,
+        // A provider that cannot hold money takes it at once (refunded if a crowdfunding goal is missed).
+        capture: toPay.capture || !provider.capabilities.authorisation ? 1 : 0,
+        state: 'pending',
+        amount: toPay.amount,
+        currency: toPay.currency,
+        refunded_amount: 0,
+        provider_ref: null,
+        next_action: null,
+        failure_reason: null,
+        pending_operation: null,
+        operation_reason: null,
+        attempts: 0,
+        retry_at: null,
+        claimed_until: null,
+        last_error: null,
+        simulate: body.simulate ? JSON.stringify(body.simulate) : null,
+        idempotency_key: key,
+        request_hash: hash,
+        created_at: nowIso,
+        updated_at: nowIso,
+        authorised_at: null,
+        captured_at: null,
+        voided_at: null,
+      };
+      if (!(await repo.insert(trx, row)))
+        throw new AppError('conflict', 'This Idempotency-Key is being used right now: try again');
+      await this.deps.events.publish(
+        trx,
+        this.event('payment.created', row, actor.memberId, { captureMode: row.capture ? 'capture' : 'authorise' }),
+      );
+      return { row, created: true };
+    });
+    if (!created) return { payment: await this.view(row.id), replayed: true };
+    const result = await provider
+      .charge({
+        paymentId: row.id,
+        orderId,
+        amount: Number(row.amount),
+        currency: row.currency,
+        capture: row.capture === 1,
+        description: `Covalue order ${orderId}`,
+        simulate: body.simulate,
+      })
+      .catch((err: unknown) => {
+        // Left pending: the reconciliation job asks the provider again (same id, so never charged twice).
+        this.deps.log.warn({ err, paymentId: row.id }, 'payment provider call failed; the payment stays pending');
+        return null;
+      });
+    if (result) await this.deps.db.transaction((trx) => this.applyTo(trx, row.id, result, null));
+    return { payment: await this.view(row.id), replayed: false };
+  }
+
+  /** Records a provider's answer on a payment it locks. */
+  private async applyTo(trx: Executor, paymentId: string, result: ChargeResult, actorId: string | null): Promise<void> {
+    const p = await repo.findForUpdate(trx, paymentId);
+    if (p) await this.apply(trx, p, result, actorId);
+  }
+
+  /**
+   * Moves a locked payment as the provider says (a repeated or stale answer changes nothing) and
+   * tells the order. Money captured for an order that was cancelled meanwhile is refunded; an
+   * authorisation for one is voided.
+   */
+  private async apply(trx: Executor, p: PaymentsTable, result: ChargeResult, actorId: string | null): Promise<void> {
+    const nowIso = this.nowIso();
+    const to = result.status;
+    if (to === 'pending') {
+      const nextAction = result.nextAction ? JSON.stringify(result.nextAction) : p.next_action;
+      if (result.providerRef !== p.provider_ref || nextAction !== p.next_action) {
+        await repo.update(trx, p.id, {
+          provider_ref: result.providerRef ?? p.provider_ref,
+          next_action: nextAction,
+          updated_at: nowIso,
+        });
+      }
+      return;
+    }
+    if (!MOVES[p.state].includes(to)) {
+      // The operation asked for is moot once the payment is final (e.g. voiding a failed charge).
+      if (p.pending_operation && (p.state === 'captured' || p.state === 'failed' || p.state === 'voided')) {
+        await repo.update(trx, p.id, { pending_operation: null, claimed_until: null, updated_at: nowIso });
+      }
+      return;
+    }
+    const satisfied =
+      (p.pending_operation === 'capture' && (to === 'captured' || to === 'failed' || to === 'voided')) ||
+      (p.pending_operation === 'void' && to !== 'authorised');
+    await repo.update(trx, p.id, {
+      state: to,
+      provider_ref: result.providerRef ?? p.provider_ref,
+      next_action: null,
+      failure_reason: result.failureReason ?? null,
+      ...(to === 'authorised' ? { authorised_at: nowIso } : {}),
+      ...(to === 'captured' ? { captured_at: nowIso, authorised_at: p.authorised_at ?? nowIso } : {}),
+      ...(to === 'voided' ? { voided_at: nowIso } : {}),
+      ...(satisfied ? { pending_operation: null, operation_reason: null, attempts: 0, retry_at: null, last_error: null } : {}),
+      claimed_until: null,
+      updated_at: nowIso,
+    });
+    await this.deps.events.publish(
+      trx,
+      this.event(`payment.${to}`, p, actorId, to === 'failed' ? { failureReason: result.failureReason ?? null } : {}),
+    );
+    const taken = await this.deps.orders.recordPayment(trx, p.order_id, to, {
+      paymentId: p.id,
+      provider: p.provider,
+      reason: p.operation_reason ?? undefined,
+    });
+    if (taken) return;
+    if (to === 'captured') {
+      this.deps.log.warn({ paymentId: p.id, orderId: p.order_id }, 'money captured for a cancelled order: refunding it');
+      await this.requestRefund(
+        trx,
+        { ...p, state: 'captured' },
+        { reason: 'order-cancelled', restock: false, cancelReason: null },
+      );
+    } else if (to === 'authorised') {
+      await repo.update(trx, p.id, {
+        pending_operation: 'void',
+        operation_reason: 'order-cancelled',
+        retry_at: nowIso,
+        updated_at: nowIso,
+      });
+    }
+  }
+
+  /** Queues a refund of everything not yet refunded (or asked to be) on a locked captured payment. */
+  private async requestRefund(
+    trx: Executor,
+    p: PaymentsTable,
+    what: { reason: string; restock: boolean; cancelReason: string | null },
+  ): Promise<void> {
+    const asked = (await repo.refundsOf(trx, [p.id]))
+      .filter((r) => r.state !== 'failed')
+      .reduce((sum, r) => sum + Number(r.amount), 0);
+    const amount = Number(p.amount) - asked;
+    if (amount <= 0) return;
+    const nowIso = this.nowIso();
+    const refund = this.refundRow(p, amount, what, null, nowIso);
+    await repo.insertRefunds(trx, [refund]);
+    await this.deps.events.publish(
+      trx,
+      this.event('refund.requested', p, null, { refundId: refund.id, refundAmount: amount, reason: what.reason }),
+    );
+  }
+
+  private refundRow(
+    p: PaymentsTable,
+    amount: number,
+    what: { reason: string; restock: boolean; cancelReason: string | null },
+    by: { actorId: string; key: string | null; hash: string | null } | null,
+    nowIso: string,
+  ): RefundsTable {
+    return {
+      id: newId('rf', this.deps.clock.now()),
+      payment_id: p.id,
+      order_id: p.order_id,
+      amount,
+      currency: p.currency,
+      reason: what.reason,
+      state: 'pending',
+      restock: what.restock ? 1 : 0,
+      cancel_reason: what.cancelReason,
+      provider_ref: null,
+      failure_reason: null,
+      requested_by: by?.actorId ?? null,
+      idempotency_key: by?.key ?? null,
+      request_hash: by?.hash ?? null,
+      attempts: 0,
+      retry_at: nowIso,
+      claimed_until: null,
+      last_error: null,
+      created_at: nowIso,
+      updated_at: nowIso,
+    };
+  }
+
+  /** Records a provider's answer on a refund (and, once it succeeded, on its payment and order). */
+  private async applyRefund(trx: Executor, refundId: string, result: RefundResult): Promise<void> {
+    const nowIso = this.nowIso();
+    const r = await repo.findRefundForUpdate(trx, refundId);
+    if (r?.state !== 'pending') return;
+    if (result.status === 'pending') {
+      if (result.providerRef && result.providerRef !== r.provider_ref) {
+        await repo.updateRefund(trx, r.id, { provider_ref: result.providerRef, updated_at: nowIso });
+      }
+      return;
+    }
+    const p = (await repo.findForUpdate(trx, r.payment_id))!;
+    await repo.updateRefund(trx, r.id, {
+      state: result.status,
+      provider_ref: result.providerRef ?? r.provider_ref,
+      failure_reason: result.failureReason ?? null,
+      claimed_until: null,
+      updated_at: nowIso,
+    });
+    if (result.status === 'failed') {
+      await this.deps.events.publish(
+        trx,
+        this.event('refund.failed', p, null, { refundId: r.id, failureReason: result.failureReason ?? null }),
+      );
+      return;
+    }
+    const refundedTotal = Number(p.refunded_amount) + Number(r.amount);
+    await repo.update(trx, p.id, { refunded_amount: refundedTotal, updated_at: nowIso });
+    await this.deps.events.publish(
+      trx,
+      this.event('payment.refunded', p, r.requested_by, {
+        refundId: r.id,
+        refundAmount: { amount: Number(r.amount), currency: r.currency },
+        refundedTotal: { amount: refundedTotal, currency: r.currency },
+        reason: r.reason,
+      }),
+    );
+    await this.deps.orders.recordRefund(trx, r.order_id, {
+      refundId: r.id,
+      amount: Number(r.amount),
+      refundedTotal,
+      restock: r.restock === 1,
+      cancelReason: r.cancel_reason,
+    });
+  }
+
+  /** One payment, for its payer and operators. */
+  async getPayment(actor: Actor, id: string) {
+    const row = await repo.find(this.deps.db.kysely, id);
+    if (!row) throw AppError.notFound('Payment');
+    if (row.member_id !== actor.memberId && !actor.roles.includes('operator')) {
+      throw new AppError('forbidden', 'This is another member’s payment');
+    }
+    return this.view(id);
+  }
+
+  /** An order's payments, oldest first, for whoever may see the order. */
+  async listForOrder(actor: Actor, orderId: string) {
+    const order = await this.deps.orders.getOrder(actor, orderId);
+    if (order.memberId !== actor.memberId && !actor.roles.includes('operator')) {
+      throw new AppError('forbidden', 'Only the buyer and operators see an order’s payments');
+    }
+    const ex = this.deps.db.kysely;
+    return { items: await this.views(ex, await repo.listForOrder(ex, orderId)) };
+  }
+
+  /** Payments by state and provider, oldest first: the operators' desk of bank transfers to confirm. */
+  async listPayments(filter: { state?: string; provider?: string }, limit: number, cursor?: string) {
+    const ex = this.deps.db.kysely;
+    const after = cursor ? decodeCursor(cursor, ['string'] as const)[0] : undefined;
+    const rows = await repo.list(ex, filter, limit + 1, after);
+    const page = pageOf(rows, limit, (r) => [r.id]);
+    return { items: await this.views(ex, page.items), nextCursor: page.nextCursor };
+  }
+
+  /** An operator confirms that a bank transfer arrived (captured), or that it never will (failed). */
+  async decideManual(actor: Actor, id: string, decision: 'confirm' | 'reject', reason?: string) {
+    await this.deps.db.transaction(async (trx) => {
+      const p = await repo.findForUpdate(trx, id);
+      if (!p) throw AppError.notFound('Payment');
+      if (!this.byName.get(p.provider)?.capabilities.operatorConfirms) {
+        throw new AppError('conflict', 'Only payments by bank transfer are confirmed by an operator');
+      }
+      if (p.state !== 'pending')
+        throw new AppError('conflict', `The payment is ${p.state} already`, { extra: { state: p.state } });
+      await this.apply(
+        trx,
+        p,
+        decision === 'confirm'
+          ? { status: 'captured', providerRef: p.provider_ref }
+          : { status: 'failed', providerRef: p.provider_ref, failureReason: reason ?? 'the transfer did not arrive' },
+        actor.memberId,
+      );
+    });
+    return this.view(id);
+  }
+
+  /**
+   * An operator refunds an order's captured payment, in full (the default) or in part. Refunded in
+   * full, the order ends refunded and its units return to stock when `restock` says so (default:
+   * when it has not shipped). The optional Idempotency-Key makes a retried request safe.
+   */
+  async refund(actor: Actor, orderId: string, body: RefundBody, key?: string) {
+    const hash = key
+      ? fingerprint({ orderId, amount: body.amount ?? null, reason: body.reason, restock: body.restock ?? null })
+      : null;
+    const nowIso = this.nowIso();
+    const { refund, created } = await this.deps.db.transaction(async (trx) => {
+      if (key) {
+        const existing = await repo.findRefundByKey(trx, actor.memberId, key);
+        if (existing) {
+          if (existing.request_hash !== hash) {
+            throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
+              extra: { refundId: existing.id },
+            });
+          }
+          return { refund: existing, created: false };
+        }
+      }
+      const captured = (await repo.listForOrder(trx, orderId)).find((p) => p.state === 'captured');
+      if (!captured) {
+        await this.deps.orders.refundable(trx, orderId);
+        throw new AppError('conflict', 'Nothing was captured on this order: there is nothing to refund');
+      }
+      const p = (await repo.findForUpdate(trx, captured.id))!;
+      const order = await this.deps.orders.refundable(trx, orderId);
+      const asked = (await repo.refundsOf(trx, [p.id]))
+        .filter((r) => r.state !== 'failed')
+        .reduce((s, r) => s + Number(r.amount), 0);
+      const available = Number(p.amount) - asked;
+      if (available <= 0) throw new AppError('conflict', 'The payment is refunded in full already (or is being refunded)');
+      if (body.amount && body.amount.currency !== p.currency) throw AppError.invalid('amount.currency', `must be ${p.currency}`);
+      const amount = body.amount?.amount ?? available;
+      if (amount > available) throw AppError.invalid('amount.amount', `at most ${available} is left to refund`);
+      const row = this.refundRow(
+        p,
+        amount,
+        { reason: body.reason, restock: body.restock ?? !order.fulfilled, cancelReason: null },
+        { actorId: actor.memberId, key: key ?? null, hash },
+        nowIso,
+      );
+      if (!(await repo.insertRefund(trx, row)))
+        throw new AppError('conflict', 'This Idempotency-Key is being used right now: try again');
+      await this.deps.events.publish(
+        trx,
+        this.event('refund.requested', p, actor.memberId, { refundId: row.id, refundAmount: amount, reason: body.reason }),
+      );
+      return { refund: row, created: true };
+    });
+    if (created) await this.executeRefund(refund);
+    return { refund: refundView((await repo.findRefund(this.deps.db.kysely, refund.id))!), replayed: !created };
+  }
+
+  /** Asks the provider for a refund and records its answer; a failure to reach it leaves the refund for the job. */
+  private async executeRefund(r: RefundsTable): Promise<void> {
+    const p = (await repo.find(this.deps.db.kysely, r.payment_id))!;
+    const provider = this.byName.get(p.provider);
+    if (!provider) return;
+    try {
+      const result = await provider.refund({
+        refundId: r.id,
+        paymentId: p.id,
+        providerRef: p.provider_ref,
+        amount: Number(r.amount),
+        currency: r.currency,
+      });
+      await this.deps.db.transaction((trx) => this.applyRefund(trx, r.id, result));
+    } catch (err) {
+      await this.deps.db.transaction(async (trx) => {
+        const attempts = r.attempts + 1;
+        await repo.updateRefund(trx, r.id, {
+          attempts,
+          retry_at: new Date(this.deps.clock.now().getTime() + backoff(attempts)).toISOString(),
+          last_error: String((err as Error).message ?? err).slice(0, 500),
+          claimed_until: null,
+        });
+      });
+      this.deps.log.warn({ err, refundId: r.id }, 'refund failed at the provider; will retry');
+    }
+  }
+
+  /**
+   * Takes a provider's webhook: the signature and its age are checked by the provider's adapter,
+   * each event id is taken once (a replay is refused), and the event must match the payment it names
+   * (provider, amount, currency). Refusals are 400 `webhook-rejected` and change nothing.
+   */
+  async handleWebhook(providerName: string, headers: Record<string, string | string[] | undefined>, rawBody: string) {
+    const provider = this.byName.get(providerName);
+    if (!provider?.capabilities.webhooks) throw AppError.notFound(`Webhooks of provider ${providerName}`);
+    const now = this.deps.clock.now();
+    const event = provider.parseWebhook({ headers, rawBody, now });
+    await this.deps.db.transaction(async (trx) => {
+      if (!(await repo.takeWebhookEvent(trx, providerName, event.id, event.type, now.toISOString()))) {
+        throw new AppError('webhook_rejected', `Webhook refused: event ${event.id} was taken before (a replay)`);
+      }
+      const p = await repo.findForUpdate(trx, event.paymentId);
+      if (!p || p.provider !== providerName)
+        throw new AppError('webhook_rejected', `Webhook refused: no payment ${event.paymentId} with ${providerName}`);
+      if (event.currency !== p.currency || (event.type.startsWith('charge.') && event.amount !== Number(p.amount))) {
+        throw new AppError(
+          'webhook_rejected',
+          `Webhook refused: ${event.amount} ${event.currency} is not what payment ${p.id} is for`,
+        );
+      }
+      if (event.type.startsWith('refund.')) {
+        if (!event.refundId) throw new AppError('webhook_rejected', 'Webhook refused: a refund event without its refund');
+        await this.applyRefund(trx, event.refundId, {
+          status: event.type === 'refund.succeeded' ? 'succeeded' : 'failed',
+          providerRef: null,
+          failureReason: event.failureReason ?? null,
+        });
+        return;
+      }
+      const status = event.type.slice('charge.'.length) as ChargeResult['status'];
+      await this.apply(trx, p, { status, providerRef: event.providerRef, failureReason: event.failureReason ?? null }, null);
+    });
+    return { received: true as const, eventId: event.id };
+  }
+
+  // ── Reactions to other modules' events (in the event worker's transaction) ─────────────────────
+
+  /** An order was cancelled: void what is held, refund what was captured. */
+  async onOrderCancelled(event: DomainEvent, trx: Executor): Promise<void> {
+    const { orderId, reason } = event.payload as { orderId: string; reason: string };
+    const nowIso = this.nowIso();
+    for (const found of await repo.listForOrder(trx, orderId)) {
+      const p = (await repo.findForUpdate(trx, found.id))!;
+      if ((p.state === 'pending' || p.state === 'authorised') && p.pending_operation !== 'void') {
+        await repo.update(trx, p.id, {
+          pending_operation: 'void',
+          operation_reason: reason,
+          retry_at: nowIso,
+          attempts: 0,
+          updated_at: nowIso,
+        });
+      } else if (p.state === 'captured') {
+        await this.requestRefund(trx, p, { reason: `order-${reason}`, restock: false, cancelReason: null });
+      }
+    }
+  }
+
+  /** A crowdfunding campaign ended: capture its pledges when the goal is met, else void or refund them. */
+  async onCampaignEnded(event: DomainEvent, trx: Executor): Promise<void> {
+    const { campaignId, mode, outcome } = event.payload as { campaignId: string; mode: string; outcome: string | null };
+    if (mode !== 'crowdfunding') return;
+    const nowIso = this.nowIso();
+    if (outcome === 'goal-met') {
+      await repo.requestForCampaign(trx, campaignId, 'authorised', 'capture', 'goal-met', nowIso);
+      return;
+    }
+    await repo.requestForCampaign(trx, campaignId, 'authorised', 'void', 'goal-missed', nowIso);
+    for (const p of await repo.listForCampaign(trx, campaignId, 'captured')) {
+      const locked = (await repo.findForUpdate(trx, p.id))!;
+      await this.requestRefund(trx, locked, { reason: 'goal-missed', restock: true, cancelReason: 'goal-missed' });
+    }
+  }
+
+  // ── Background work ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs what is due with the providers: captures and voids asked for (crowdfunding settlement,
+   * cancellations), refunds queued, and payments whose result never arrived (asked again by the
+   * same id). Each is claimed for a minute, so several processes share the work; a failure is
+   * retried with backoff.
+   */
+  async processDue(limit = 100): Promise<number> {
+    const now = this.deps.clock.now();
+    const nowIso = now.toISOString();
+    const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+    let done = 0;
+
+    const ops = await this.deps.db.transaction((trx) => repo.claimOperations(trx, nowIso, lease, limit));
+    for (const p of ops) {
+      const provider = this.byName.get(p.provider);
+      if (!provider) continue;
+      try {
+        const result =
+          p.pending_operation === 'capture'
+            ? await provider.capture({
+                paymentId: p.id,
+                providerRef: p.provider_ref,
+                amount: Number(p.amount),
+                currency: p.currency,
+              })
+            : await provider.void({ paymentId: p.id, providerRef: p.provider_ref });
+        await this.deps.db.transaction((trx) => this.applyTo(trx, p.id, result, null));
+        done++;
+      } catch (err) {
+        await this.retryLater(p, err);
+      }
+    }
+
+    const refunds = await this.deps.db.transaction((trx) => repo.claimRefunds(trx, nowIso, lease, limit));
+    for (const r of refunds) {
+      await this.executeRefund(r);
+      done++;
+    }
+
+    const stale = new Date(now.getTime() - RECONCILE_AFTER_MS).toISOString();
+    const unresolved = await this.deps.db.transaction((trx) => repo.claimUnresolved(trx, stale, nowIso, lease, limit));
+    for (const p of unresolved) {
+      const provider = this.byName.get(p.provider);
+      if (!provider) continue;
+      try {
+        const result = p.provider_ref
+          ? await provider.retrieve(p.id, p.provider_ref)
+          : await provider.charge({
+              paymentId: p.id,
+              orderId: p.order_id,
+              amount: Number(p.amount),
+              currency: p.currency,
+              capture: p.capture === 1,
+              description: `Covalue order ${p.order_id}`,
+              simulate: p.simulate ? (JSON.parse(p.simulate) as SimulateOptions) : undefined,
+            });
+        await this.deps.db.transaction((trx) => this.applyTo(trx, p.id, result, null));
+        done++;
+      } catch (err) {
+        this.deps.log.warn({ err, paymentId: p.id }, 'reconciling a pending payment failed; will retry');
+      }
+    }
+    return done;
+  }
+
+  private async retryLater(p: PaymentsTable, err: unknown): Promise<void> {
+    const attempts = p.attempts + 1;
+    await this.deps.db.transaction((trx) =>
+      repo.update(trx, p.id, {
+        attempts,
+        retry_at: new Date(this.deps.clock.now().getTime() + backoff(attempts)).toISOString(),
+        last_error: String((err as Error).message ?? err).slice(0, 500),
+        claimed_until: null,
+      }),
+    );
+    this.deps.log.warn(
+      { err, paymentId: p.id, operation: p.pending_operation, attempts },
+      'payment operation failed; will retry',
+    );
+  }
+}

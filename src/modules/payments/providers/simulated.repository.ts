@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../../platform/db/database.js';
+import { forUpdate } from '../../../platform/db/dialect.js';
+import type {
+  SimulatedChargesTable,
+  SimulatedProviderTables,
+  SimulatedRefundsTable,
+  SimulatedWebhooksTable,
+} from '../payments.tables.js';
+
+const q = (ex: Executor) => ex as Kysely<SimulatedProviderTables>;
+
+/** The simulated provider's own books: its charges, refunds and the webhooks it owes. */
+export const simulatedRepository = {
+  /** Inserts a charge unless one exists for the payment; returns the charge that holds. */
+  async insertCharge(ex: Executor, row: SimulatedChargesTable): Promise<{ charge: SimulatedChargesTable; created: boolean }> {
+    const created = await q(ex)
+      .insertInto('simulated_charges')
+      .values(row)
+      .onConflict((oc) => oc.column('payment_id').doNothing())
+      .returning('ref')
+      .executeTakeFirst();
+    if (created) return { charge: row, created: true };
+    return { charge: (await this.findCharge(ex, row.payment_id))!, created: false };
+  },
+
+  findCharge(ex: Executor, paymentId: string) {
+    return q(ex).selectFrom('simulated_charges').selectAll().where('payment_id', '=', paymentId).executeTakeFirst();
+  },
+
+  findChargeForUpdate(ex: Executor, paymentId: string) {
+    return forUpdate(
+      ex,
+      q(ex).selectFrom('simulated_charges').selectAll().where('payment_id', '=', paymentId),
+    ).executeTakeFirst();
+  },
+
+  async updateCharge(ex: Executor, ref: string, set: Partial<Omit<SimulatedChargesTable, 'ref'>>): Promise<void> {
+    await q(ex).updateTable('simulated_charges').set(set).where('ref', '=', ref).execute();
+  },
+
+  /** Inserts a refund unless one exists with its id; true when inserted. */
+  async insertRefund(ex: Executor, row: SimulatedRefundsTable): Promise<boolean> {
+    const r = await q(ex)
+      .insertInto('simulated_refunds')
+      .values(row)
+      .onConflict((oc) => oc.column('refund_id').doNothing())
+      .returning('refund_id')
+      .executeTakeFirst();
+    return r !== undefined;
+  },
+
+  async queueWebhook(ex: Executor, row: Omit<SimulatedWebhooksTable, 'id'>): Promise<void> {
+    await q(ex).insertInto('simulated_webhooks').values(row).execute();
+  },
+
+  /** Claims due, undelivered webhooks for `leaseMs` (skipping rows another process claims at this moment). */
+  async claimDue(ex: Executor, nowIso: string, leaseUntil: string, limit: number) {
+    const due = forUpdate(
+      ex,
+      q(ex)
+        .selectFrom('simulated_webhooks')
+        .select('id')
+        .where('delivered_at', 'is', null)
+        .where('due_at', '<=', nowIso)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', nowIso)]))
+        .orderBy('id')
+        .limit(limit),
+      { skipLocked: true },
+    );
+    return q(ex)
+      .updateTable('simulated_webhooks')
+      .set((eb) => ({ claimed_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  },
+
+  async markDelivered(ex: Executor, ids: readonly number[], status: number, nowIso: string): Promise<void> {
+    if (ids.length === 0) return;
+    await q(ex)
+      .updateTable('simulated_webhooks')
+      .set({ delivered_at: nowIso, last_status: status, claimed_until: null })
+      .where('id', 'in', [...ids])
+      .execute();
+  },
+
+  async markFailed(ex: Executor, id: number, retryAt: string, error: string, status: number | null): Promise<void> {
+    await q(ex)
+      .updateTable('simulated_webhooks')
+      .set({ claimed_until: retryAt, last_error: error.slice(0, 500), last_status: status })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  /** Webhooks not delivered yet (for tests and operations). */
+  async undelivered(ex: Executor): Promise<number> {
+    const r = await q(ex)
+      .selectFrom('simulated_webhooks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('delivered_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+};
