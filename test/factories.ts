@@ -74,11 +74,21 @@ export const agreementTerms = {
  * accepted need (its author and a supporter), the chosen solution, a lead, the solution's author as
  * creator and a winery as maker with its partner.
  */
-export async function newLaunchableProduct(t: TestApp, op: Persona, options: { accepted?: boolean } = {}) {
+export async function newLaunchableProduct(
+  t: TestApp,
+  op: Persona,
+  options: {
+    accepted?: boolean;
+    /** Supports more members give the need first (declare how many in `extraSupports`: the need qualifies on the last). */
+    beforeAccept?: (needId: string) => Promise<void>;
+    extraSupports?: number;
+  } = {},
+) {
   const author = await t.signUp('需求作者');
   const supporter = await t.signUp('支持者');
-  const community = await newCommunity(op, { milestones: [{ goal: 1, days: 30 }] });
+  const community = await newCommunity(op, { milestones: [{ goal: 1 + (options.extraSupports ?? 0), days: 30 }] });
   const need = await newNeed(author, (await newScene(author, community.id)).id);
+  await options.beforeAccept?.(need.id);
   expect((await supporter.put(`/api/v1/needs/${need.id}/support`)).statusCode).toBe(200);
   expect((await op.post(`/api/v1/needs/${need.id}/review`, { decision: 'accept', reason: 'ok' })).statusCode).toBe(200);
   const solution = await supporter.post(`/api/v1/needs/${need.id}/solutions`, { title: '375ml 小瓶', body: '一次喝完' });

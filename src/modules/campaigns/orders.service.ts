@@ -33,7 +33,7 @@ export interface OrdersDeps {
   events: EventBus;
   needs: Pick<NeedsService, 'supportersWithIntent'>;
   chainGroups: Pick<ChainGroupsService, 'makersOf' | 'groupsMadeBy'>;
-  organisations: Pick<OrganisationsService, 'listMine' | 'isPartnerOf'>;
+  organisations: Pick<OrganisationsService, 'idsOfMember'>;
   config: { autoCompleteDays: number };
 }
 
@@ -237,6 +237,12 @@ export class OrdersService {
           for (const i of mine) out[i] = refusal;
           continue;
         }
+        if (c.state === 'scheduled') {
+          // Live by the clock before the job recorded it: record it here, with its event, so the stock's state follows.
+          await campaigns.update(trx, c.id, { state: 'live', updated_at: nowIso });
+          c.state = 'live';
+          events.push(this.campaignEvent('campaign.live', c, { productId: c.product_id, mode: c.mode, startsAt: c.starts_at }));
+        }
         const held = c.per_member_limit !== null ? await repo.memberUnits(trx, c.id, members) : new Map<string, number>();
         const claim = firstClaimActive(c, nowIso);
         const supporters = claim ? await this.deps.needs.supportersWithIntent(trx, c.need_id, members) : new Set<string>();
@@ -300,11 +306,10 @@ export class OrdersService {
         }
         if (stock.sold === before) continue;
         const next = { ...stock, state: stockState(c, stock.sold) };
+        const soldOut = next.state === 'sold_out' && c.state !== 'sold_out';
         await campaigns.setStock(trx, c.id, this.storedCounters(next), nowIso);
         Object.assign(c, this.storedCounters(next), { updated_at: nowIso });
-        if (next.state === 'sold_out' && c.state !== 'sold_out') {
-          events.push(this.campaignEvent('campaign.sold-out', c, { quantity: c.quantity }));
-        }
+        if (soldOut) events.push(this.campaignEvent('campaign.sold-out', c, { productId: c.product_id, quantity: c.quantity }));
       }
       for (const i of todo) if (out[i] === undefined) out[i] = AppError.notFound('Campaign');
 
@@ -503,7 +508,7 @@ export class OrdersService {
   private async makerOrganisations(ex: Executor, actor: Actor, chainGroupId: string): Promise<string[]> {
     const makers = await this.deps.chainGroups.makersOf(ex, chainGroupId);
     if (actor.roles.includes('operator')) return makers;
-    const mine = new Set((await this.deps.organisations.listMine(actor.memberId)).map((o) => o.id));
+    const mine = new Set(await this.deps.organisations.idsOfMember(ex, actor.memberId));
     return makers.filter((m) => mine.has(m));
   }
 
@@ -556,7 +561,7 @@ export class OrdersService {
     const ex = this.deps.db.kysely;
     let campaignIds: string[] | undefined;
     if (!actor.roles.includes('operator')) {
-      const mine = (await this.deps.organisations.listMine(actor.memberId)).map((o) => o.id);
+      const mine = await this.deps.organisations.idsOfMember(ex, actor.memberId);
       campaignIds = await campaigns.idsOfChainGroups(ex, await this.deps.chainGroups.groupsMadeBy(ex, mine));
     }
     if (filter.campaignId) {

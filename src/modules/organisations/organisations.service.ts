@@ -142,6 +142,11 @@ export class OrganisationsService {
     });
   }
 
+  /** Ids of the organisations a member acts for, read through the caller's executor (inside its transaction). */
+  async idsOfMember(ex: Executor, memberId: string): Promise<string[]> {
+    return (await repo.listOfMember(ex, memberId)).map((o) => o.id);
+  }
+
   /** Whether a member acts for an organisation (for other modules' rules, e.g. bids). */
   isPartnerOf(ex: Executor, organisationId: string, memberId: string): Promise<boolean> {
     return repo.isMember(ex, organisationId, memberId);
