@@ -59,8 +59,8 @@ describe('price tiers', () => {
 
   it('never allocates more than the capacity and keeps the totals exact over any sequence of takes and returns', () => {
     const tiers = fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 4 }).map((steps) => {
-      let upTo = 0;
-      return steps.map((s, i) => ({ upTo: i === steps.length - 1 ? null : (upTo += s), unitPrice: 100 * (i + 1) }));
+      const tops = steps.map((_, i) => steps.slice(0, i + 1).reduce((a, b) => a + b, 0));
+      return steps.map((_, i) => ({ upTo: i === steps.length - 1 ? null : tops[i]!, unitPrice: 100 * (i + 1) }));
     });
     fc.assert(
       fc.property(
