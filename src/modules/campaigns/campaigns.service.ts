@@ -477,10 +477,11 @@ export class CampaignsService {
    */
   async settleCampaign(actor: Actor, id: string) {
     const nowIso = this.nowIso();
-    await this.deps.db.transaction(async (trx) => {
+    // The end is recorded (and a crowdfunding goal decided) even when settling must wait.
+    const why = await this.deps.db.transaction(async (trx) => {
       const c = await this.lock(trx, id);
       const state = effectiveState(c, nowIso);
-      if (state === 'settled') return;
+      if (state === 'settled') return null;
       if (state !== 'ended') {
         throw new AppError('conflict', `Only an ended campaign settles; this one is ${state} until ${c.ends_at}`, {
           extra: { state, endsAt: c.ends_at },
@@ -488,9 +489,10 @@ export class CampaignsService {
       }
       if (c.state !== 'ended') await this.recordEnd(trx, c, actor.memberId);
       const why = await this.unsettled(trx, c);
-      if (why) throw new AppError('conflict', `Not yet: ${why}`);
-      await this.recordSettled(trx, c, actor.memberId);
+      if (!why) await this.recordSettled(trx, c, actor.memberId);
+      return why;
     });
+    if (why) throw new AppError('conflict', `Not yet: ${why}`);
     return this.getCampaign(id);
   }
 

@@ -861,13 +861,13 @@ export class OrdersService {
     trx: Executor,
     orderId: string,
     outcome: PaymentOutcome,
-    meta: { paymentId: string; provider: string; reason?: string },
+    meta: { paymentId: string; provider: string; reason?: string; actorId: string | null },
   ): Promise<boolean> {
     const nowIso = this.deps.clock.now().toISOString();
     if (outcome === 'voided') {
       const { order, campaign } = await this.lockOrderAndCampaign(trx, orderId);
       if (order.state === 'authorised') {
-        await this.cancelLocked(trx, campaign, [order], meta.reason ?? 'payment-voided', null, nowIso);
+        await this.cancelLocked(trx, campaign, [order], meta.reason ?? 'payment-voided', meta.actorId, nowIso);
       } else if (order.state === 'pending_payment') {
         await repo.update(trx, orderId, { payment_pending: 0, updated_at: nowIso });
       }
@@ -893,7 +893,7 @@ export class OrdersService {
     const c = (await campaigns.find(trx, order.campaign_id))!;
     await this.deps.events.publish(
       trx,
-      this.event(state === 'paid' ? 'order.paid' : 'order.authorised', order, order.member_id, {
+      this.event(state === 'paid' ? 'order.paid' : 'order.authorised', order, meta.actorId, {
         needId: c.need_id,
         chainGroupId: c.chain_group_id,
         agreementVersion: c.agreement_version,

@@ -14,15 +14,18 @@ export interface NotificationsDeps {
   campaignTitle: (ex: Executor, campaignId: string) => Promise<string | null>;
 }
 
-/** The events a member is told about, and the payload fields kept for the message. */
-export const TOLD: Record<NotificationKind, readonly string[]> = {
-  'order.paid': ['orderId', 'campaignId', 'quantity', 'total', 'from'],
-  'order.cancelled': ['orderId', 'campaignId', 'quantity', 'total', 'reason', 'from'],
-  'order.fulfilled': ['orderId', 'campaignId', 'lot', 'carrier', 'trackingNumber'],
-  'order.delivered': ['orderId', 'campaignId'],
-  'order.refunded': ['orderId', 'campaignId', 'amount', 'refundedTotal', 'full'],
-  'trial.selected': ['orderId', 'campaignId', 'applicationId'],
-  'trial.not-selected': ['campaignId'],
+/**
+ * The events a member is told about, the payload fields kept for the message, and whether they are
+ * told of what they did themselves (an order confirmation, yes; their own cancellation, no).
+ */
+export const TOLD: Record<NotificationKind, { fields: readonly string[]; ownToo?: boolean }> = {
+  'order.paid': { fields: ['orderId', 'campaignId', 'quantity', 'total', 'from'], ownToo: true },
+  'order.cancelled': { fields: ['orderId', 'campaignId', 'quantity', 'total', 'reason', 'from'] },
+  'order.fulfilled': { fields: ['orderId', 'campaignId', 'lot', 'carrier', 'trackingNumber'] },
+  'order.delivered': { fields: ['orderId', 'campaignId'] },
+  'order.refunded': { fields: ['orderId', 'campaignId', 'amount', 'refundedTotal', 'full'] },
+  'trial.selected': { fields: ['orderId', 'campaignId', 'applicationId'] },
+  'trial.not-selected': { fields: ['campaignId'] },
 };
 
 /** Members' inboxes (通知): what happened to their orders, pledges and trial applications. */
@@ -31,14 +34,16 @@ export class NotificationsService {
 
   /**
    * Writes the notification an event calls for, in the event worker's transaction (exactly once per
-   * event and member). A member is not told of what they did themselves (cancelling their own order).
+   * event and member).
    */
   async onEvent(event: DomainEvent, trx: Executor): Promise<void> {
-    const fields = TOLD[event.type as NotificationKind] as readonly string[] | undefined;
+    const told = TOLD[event.type as NotificationKind] as (typeof TOLD)[NotificationKind] | undefined;
     const p = event.payload as Record<string, unknown>;
     const memberId = typeof p.memberId === 'string' ? p.memberId : null;
-    if (!fields || !memberId || event.actorId === memberId) return;
-    const payload: Record<string, unknown> = Object.fromEntries(fields.filter((f) => p[f] !== undefined).map((f) => [f, p[f]]));
+    if (!told || !memberId || (event.actorId === memberId && !told.ownToo)) return;
+    const payload: Record<string, unknown> = Object.fromEntries(
+      told.fields.filter((f) => p[f] !== undefined).map((f) => [f, p[f]]),
+    );
     if (typeof p.campaignId === 'string') payload.campaignTitle = await this.deps.campaignTitle(trx, p.campaignId);
     await repo.insert(trx, {
       id: newId('ntf', new Date(event.occurredAt)),

@@ -224,7 +224,7 @@ export class PaymentsService {
         this.deps.log.warn({ err, paymentId: row.id }, 'payment provider call failed; the payment stays pending');
         return null;
       });
-    if (result) await this.deps.db.transaction((trx) => this.applyTo(trx, row.id, result, null));
+    if (result) await this.deps.db.transaction((trx) => this.applyTo(trx, row.id, result, actor.memberId));
     return { payment: await this.view(row.id), replayed: false };
   }
 
@@ -283,6 +283,7 @@ export class PaymentsService {
       paymentId: p.id,
       provider: p.provider,
       reason: p.operation_reason ?? undefined,
+      actorId,
     });
     if (taken) return;
     if (to === 'captured') {
