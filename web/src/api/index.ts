@@ -5,24 +5,34 @@ import type {
   Agreement,
   AgreementTerms,
   AgreementVersion,
+  ApplyBody,
   AwardBody,
   AwardResult,
   Bid,
   Call,
   CallListQuery,
+  Campaign,
+  CampaignListQuery,
+  CampaignStock,
   ChainGroup,
   ChainGroupListQuery,
   Comment,
   Community,
   Comparison,
+  CreateCampaignBody,
   CreateCommentBody,
   CreateCommunityBody,
   CreateNeedBody,
+  CreatePaymentBody,
   CreatePollBody,
   CreateProductBody,
   CreateSceneBody,
   CreateSolutionBody,
+  DrawBody,
+  FeedbackBody,
   FormChainGroupBody,
+  FulfilBody,
+  FulfilmentQueueQuery,
   LoginBody,
   Me,
   MemberReply,
@@ -30,30 +40,47 @@ import type {
   MyBid,
   Need,
   NeedListQuery,
+  Notification,
   OpenCallBody,
+  Order,
+  OrderListQuery,
   Organisation,
   OrganisationRole,
   Page,
   PageQuery,
+  Payment,
+  PaymentState,
+  PlaceOrderBody,
   Poll,
   PollBallot,
   PollListQuery,
   PollResults,
   Product,
   ProductListQuery,
+  ProviderInfo,
+  ProviderName,
   PurchaseIntent,
   RegisterBody,
   ReviewBody,
   ReviseSolutionBody,
+  Sales,
+  SalesInterval,
   Scene,
   SceneListQuery,
   SessionReply,
+  Shipping,
   Solution,
   SolutionListQuery,
   SolutionVersion,
+  StockAudit,
   SubmitBidBody,
   Supporter,
   SupportReply,
+  TrialApplication,
+  TrialDraw,
+  TrialFeedback,
+  TrialStats,
+  UnreadCount,
   UpdateCommunityBody,
   UpdateProductBody,
   VoteReply,
@@ -63,6 +90,8 @@ export { ApiError } from './client';
 export type * from './types';
 
 const e = encodeURIComponent;
+/** The header that makes an order or a payment safe to send again: one key per attempt, reused on retry. */
+const idempotent = (key: string) => ({ 'idempotency-key': key });
 
 export const api = {
   auth: {
@@ -161,6 +190,68 @@ export const api = {
     get: (id: string) => request<Product>('GET', `/products/${e(id)}`),
     create: (body: CreateProductBody) => request<Product>('POST', '/products', { body }),
     update: (id: string, body: UpdateProductBody) => request<Product>('PATCH', `/products/${e(id)}`, { body }),
+  },
+  campaigns: {
+    list: (query?: CampaignListQuery) => request<Page<Campaign>>('GET', '/campaigns', { query }),
+    get: (id: string) => request<Campaign>('GET', `/campaigns/${e(id)}`),
+    /** State, units left, the tier in force and the server's `now`: cheap enough to poll during a sale. */
+    stock: (id: string) => request<CampaignStock>('GET', `/campaigns/${e(id)}/stock`),
+    create: (body: CreateCampaignBody) => request<Campaign>('POST', '/campaigns', { body }),
+    launch: (id: string) => request<Campaign>('POST', `/campaigns/${e(id)}/launch`),
+    end: (id: string) => request<Campaign>('POST', `/campaigns/${e(id)}/end`),
+    settle: (id: string) => request<Campaign>('POST', `/campaigns/${e(id)}/settle`),
+    sales: (id: string, interval: SalesInterval) => request<Sales>('GET', `/campaigns/${e(id)}/sales`, { query: { interval } }),
+    audit: (id: string) => request<StockAudit>('GET', `/campaigns/${e(id)}/audit`),
+    orders: (id: string, query?: Omit<OrderListQuery, 'campaignId'>) =>
+      request<Page<Order>>('GET', `/campaigns/${e(id)}/orders`, { query }),
+  },
+  orders: {
+    /** Reserves units of a live campaign; `key` is the attempt's Idempotency-Key. */
+    place: (campaignId: string, body: PlaceOrderBody, key: string) =>
+      request<Order>('POST', `/campaigns/${e(campaignId)}/orders`, { body, headers: idempotent(key) }),
+    mine: (query?: OrderListQuery) => request<Page<Order>>('GET', '/me/orders', { query }),
+    get: (id: string) => request<Order>('GET', `/orders/${e(id)}`),
+    cancel: (id: string) => request<Order>('POST', `/orders/${e(id)}/cancel`),
+    setShipping: (id: string, body: Shipping) => request<Order>('PUT', `/orders/${e(id)}/shipping`, { body }),
+    complete: (id: string) => request<Order>('POST', `/orders/${e(id)}/complete`),
+    fulfil: (id: string, body: FulfilBody) => request<Order>('POST', `/orders/${e(id)}/fulfil`, { body }),
+    deliver: (id: string) => request<Order>('POST', `/orders/${e(id)}/deliver`),
+    fulfilmentQueue: (query?: FulfilmentQueueQuery) => request<Page<Order>>('GET', '/fulfilment/orders', { query }),
+    feedback: (id: string, body: FeedbackBody) => request<TrialFeedback>('POST', `/orders/${e(id)}/feedback`, { body }),
+  },
+  trials: {
+    apply: (campaignId: string, body: ApplyBody) =>
+      request<TrialApplication>('POST', `/campaigns/${e(campaignId)}/trial/applications`, { body }),
+    mine: (campaignId: string) => request<TrialApplication>('GET', `/campaigns/${e(campaignId)}/trial/application`),
+    withdraw: (campaignId: string) => request<void>('DELETE', `/campaigns/${e(campaignId)}/trial/application`),
+    applications: (campaignId: string, query?: PageQuery & { state?: TrialApplication['state'] }) =>
+      request<Page<TrialApplication>>('GET', `/campaigns/${e(campaignId)}/trial/applications`, { query }),
+    select: (campaignId: string, applicationIds: string[]) =>
+      request<Page<TrialApplication>>('POST', `/campaigns/${e(campaignId)}/trial/select`, { body: { applicationIds } }),
+    draw: (campaignId: string, body: DrawBody) => request<TrialDraw>('POST', `/campaigns/${e(campaignId)}/trial/draw`, { body }),
+    draws: (campaignId: string) => request<{ items: TrialDraw[] }>('GET', `/campaigns/${e(campaignId)}/trial/draws`),
+    feedback: (campaignId: string, query?: PageQuery) =>
+      request<Page<TrialFeedback>>('GET', `/campaigns/${e(campaignId)}/trial/feedback`, { query }),
+    stats: (campaignId: string) => request<TrialStats>('GET', `/campaigns/${e(campaignId)}/trial/stats`),
+  },
+  payments: {
+    providers: () => request<{ items: ProviderInfo[] }>('GET', '/payments/providers'),
+    /** Pays a pending order; `key` is the attempt's Idempotency-Key. */
+    create: (orderId: string, body: CreatePaymentBody, key: string) =>
+      request<Payment>('POST', `/orders/${e(orderId)}/payments`, { body, headers: idempotent(key) }),
+    ofOrder: (orderId: string) => request<{ items: Payment[] }>('GET', `/orders/${e(orderId)}/payments`),
+    get: (id: string) => request<Payment>('GET', `/payments/${e(id)}`),
+    list: (query?: PageQuery & { state?: PaymentState; provider?: ProviderName }) =>
+      request<Page<Payment>>('GET', '/payments', { query }),
+    confirm: (id: string) => request<Payment>('POST', `/payments/${e(id)}/confirm`),
+    reject: (id: string, reason?: string) =>
+      request<Payment>('POST', `/payments/${e(id)}/reject`, { body: reason ? { reason } : {} }),
+  },
+  notifications: {
+    list: (query?: PageQuery & { unread?: 'true' | 'false' }) =>
+      request<Page<Notification>>('GET', '/me/notifications', { query }),
+    unread: () => request<UnreadCount>('GET', '/me/notifications/unread'),
+    markRead: (upTo?: string) => request<UnreadCount>('POST', '/me/notifications/read', { body: upTo ? { upTo } : {} }),
   },
   comments: {
     list: (target: CommentTarget, query?: PageQuery) =>

@@ -5,13 +5,16 @@
 import type { z } from 'zod';
 import type * as accounts from '../../../src/contracts/accounts.js';
 import type * as bids from '../../../src/contracts/bids.js';
+import type * as campaigns from '../../../src/contracts/campaigns.js';
 import type * as chainGroups from '../../../src/contracts/chain-groups.js';
 import type * as comments from '../../../src/contracts/comments.js';
 import type * as common from '../../../src/contracts/common.js';
 import type * as communities from '../../../src/contracts/communities.js';
 import type * as members from '../../../src/contracts/members.js';
 import type * as needs from '../../../src/contracts/needs.js';
+import type * as notifications from '../../../src/contracts/notifications.js';
 import type * as organisations from '../../../src/contracts/organisations.js';
+import type * as payments from '../../../src/contracts/payments.js';
 import type * as polls from '../../../src/contracts/polls.js';
 import type * as products from '../../../src/contracts/products.js';
 import type * as scenes from '../../../src/contracts/scenes.js';
@@ -107,6 +110,42 @@ export type Sku = z.infer<typeof products.Sku>;
 export type CreateProductBody = z.input<typeof products.CreateProductBody>;
 export type UpdateProductBody = z.input<typeof products.UpdateProductBody>;
 export type ProductListQuery = Partial<z.infer<typeof products.ProductListQuery>>;
+
+export type CampaignMode = z.infer<typeof campaigns.CampaignMode>;
+export type CampaignState = z.infer<typeof campaigns.CampaignState>;
+export type Campaign = z.infer<typeof campaigns.Campaign>;
+export type CampaignStock = z.infer<typeof campaigns.Stock>;
+export type PriceTier = z.infer<typeof campaigns.PriceTier>;
+export type CreateCampaignBody = z.input<typeof campaigns.CreateCampaignBody>;
+export type CampaignListQuery = Partial<z.infer<typeof campaigns.CampaignListQuery>>;
+export type SalesInterval = z.infer<typeof campaigns.SalesQuery>['interval'];
+export type Sales = z.infer<typeof campaigns.Sales>;
+export type SalesPoint = z.infer<typeof campaigns.SalesPoint>;
+export type StockAudit = z.infer<typeof campaigns.StockAudit>;
+export type OrderState = z.infer<typeof campaigns.OrderState>;
+export type Order = z.infer<typeof campaigns.Order>;
+export type Shipping = z.infer<typeof campaigns.Shipping>;
+export type PlaceOrderBody = z.input<typeof campaigns.PlaceOrderBody>;
+export type OrderListQuery = Partial<z.infer<typeof campaigns.OrderListQuery>>;
+export type FulfilBody = z.input<typeof campaigns.FulfilBody>;
+export type FulfilmentQueueQuery = Partial<z.infer<typeof campaigns.FulfilmentQueueQuery>>;
+export type TrialApplication = z.infer<typeof campaigns.TrialApplication>;
+export type ApplyBody = z.input<typeof campaigns.ApplyBody>;
+export type DrawBody = z.input<typeof campaigns.DrawBody>;
+export type TrialDraw = z.infer<typeof campaigns.Draw>;
+export type FeedbackBody = z.input<typeof campaigns.FeedbackBody>;
+export type TrialFeedback = z.infer<typeof campaigns.Feedback>;
+export type TrialStats = z.infer<typeof campaigns.TrialStats>;
+
+export type ProviderName = z.infer<typeof payments.ProviderName>;
+export type PaymentState = z.infer<typeof payments.PaymentState>;
+export type Payment = z.infer<typeof payments.Payment>;
+export type ProviderInfo = z.infer<typeof payments.ProviderInfo>;
+export type CreatePaymentBody = z.input<typeof payments.CreatePaymentBody>;
+
+export type NotificationKind = z.infer<typeof notifications.NotificationKind>;
+export type Notification = z.infer<typeof notifications.Notification>;
+export type UnreadCount = z.infer<typeof notifications.UnreadCount>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */
 export const NEED_STAGES = [
