@@ -25,6 +25,9 @@ const ChainGroupPage = lazy(() => import('../pages/ChainGroup/ChainGroupPage'));
 const PollPage = lazy(() => import('../pages/Poll/PollPage'));
 const PartnerConsole = lazy(() => import('../pages/Partner/PartnerConsole'));
 const ProductPage = lazy(() => import('../pages/Product/ProductPage'));
+/** Campaigns and orders: the sale page polls its stock; my orders pay, cancel and confirm receipt. */
+const CampaignPage = lazy(() => import('../pages/Campaign/CampaignPage'));
+const MyOrdersPage = lazy(() => import('../pages/Orders/MyOrdersPage'));
 
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -47,9 +50,11 @@ export function App() {
             <Route path="chain-groups/:id" element={later(<ChainGroupPage />)} />
             <Route path="polls/:id" element={later(<PollPage />)} />
             <Route path="products/:id" element={later(<ProductPage />)} />
+            <Route path="campaigns/:id" element={later(<CampaignPage />)} />
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
             <Route path="me" element={<ProfilePage />} />
+            <Route path="me/orders" element={<RequireAuth>{later(<MyOrdersPage />)}</RequireAuth>} />
             <Route
               path="partner"
               element={

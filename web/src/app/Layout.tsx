@@ -1,9 +1,50 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { api } from '../api';
 import { ErrorNotice, Loading } from '../components/Async';
 import { LANGUAGES, type Language, setLanguage } from '../i18n';
 import { useAuth } from './auth';
+import { onUnread } from './unread';
+
+/** How often the header asks for the unread count while a member browses without navigating. */
+const UNREAD_EVERY_MS = 60_000;
+
+/** "My orders" with the number of unread notifications: asked on every navigation and every minute. */
+function OrdersLink() {
+  const { t } = useTranslation();
+  const { pathname } = useLocation();
+  const [unread, setUnread] = useState(0);
+  useEffect(() => onUnread(setUnread), []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a navigation is the moment to ask again
+  useEffect(() => {
+    let live = true;
+    const ask = () => {
+      if (document.hidden) return;
+      api.notifications.unread().then(
+        (r) => live && setUnread(r.unread),
+        () => undefined,
+      );
+    };
+    ask();
+    const timer = setInterval(ask, UNREAD_EVERY_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [pathname]);
+  return (
+    <NavLink to="/me/orders" className="nav-orders">
+      {t('nav.orders')}
+      {unread > 0 && (
+        <span className="nav-badge">
+          <span aria-hidden="true">{unread > 99 ? '99+' : unread}</span>
+          <span className="sr-only">{t('nav.unread', { count: unread })}</span>
+        </span>
+      )}
+    </NavLink>
+  );
+}
 
 /** The frame of every page: skip link, header with navigation, language switch and account. */
 export function Layout() {
@@ -45,7 +86,12 @@ export function Layout() {
               {t('nav.home')}
             </NavLink>
             <NavLink to="/scenes/new">{t('nav.newScene')}</NavLink>
-            {me && <NavLink to="/me">{t('nav.profile')}</NavLink>}
+            {me && (
+              <NavLink to="/me" end>
+                {t('nav.profile')}
+              </NavLink>
+            )}
+            {me && <OrdersLink />}
             {me?.roles.includes('partner') && <NavLink to="/partner">{t('nav.partner')}</NavLink>}
             {isOperator && <NavLink to="/operator">{t('nav.operator')}</NavLink>}
           </nav>

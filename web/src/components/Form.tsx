@@ -27,9 +27,10 @@ export function fieldMessage(t: TFunction, message: string): string {
 
 /**
  * The state of a form's submission: busy, field problems from the server, and a general error.
- * `byStatus` names the message for a status where the form knows better (401 on sign-in).
+ * `byStatus` names the message for a status where the form knows better (401 on sign-in);
+ * `describe` words an error itself where it can (a sold-out campaign), `undefined` otherwise.
  */
-export function useSubmit(byStatus: Partial<Record<number, string>> = {}) {
+export function useSubmit(byStatus: Partial<Record<number, string>> = {}, describe?: (error: unknown) => string | undefined) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -46,7 +47,7 @@ export function useSubmit(byStatus: Partial<Record<number, string>> = {}) {
         setFields(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, fieldMessage(t, v)])));
       }
       const known = err instanceof ApiError ? byStatus[err.status] : undefined;
-      setError(known ? t(known) : errorMessage(t, err));
+      setError(describe?.(err) ?? (known ? t(known) : errorMessage(t, err)));
       return undefined;
     } finally {
       setBusy(false);

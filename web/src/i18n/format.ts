@@ -60,7 +60,25 @@ export function formatters(locale: string) {
     for (const [unit, size] of UNITS) if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
     return rtf.format(0, 'minute');
   };
-  return { date, dateTime, time, number, percent, bps, money, relative };
+  /** A duration as a clock, hours:minutes:seconds (days are the caller's words): 3725000 → 01:02:05. */
+  const clock = (ms: number) => {
+    const total = Math.max(0, Math.floor(ms / 1000));
+    const two = cached(`c:${locale}`, () => new Intl.NumberFormat(locale, { minimumIntegerDigits: 2, useGrouping: false }));
+    const h = Math.floor((total % 86400) / 3600);
+    return `${two.format(h)}:${two.format(Math.floor((total % 3600) / 60))}:${two.format(total % 60)}`;
+  };
+  /** A time of day with seconds (a flash sale starts at an exact second). */
+  const timeSeconds = (iso: string) =>
+    cached(`ts:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' })).format(
+      new Date(iso),
+    );
+  /** The time of day, to the second (a sales chart's axis by second). */
+  const clockTime = (iso: string) =>
+    cached(
+      `ct:${locale}`,
+      () => new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    ).format(new Date(iso));
+  return { date, dateTime, time, timeSeconds, clockTime, number, percent, bps, money, relative, clock };
 }
 
 /** Formatters for the current language; re-render on a language switch. */

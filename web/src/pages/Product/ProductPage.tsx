@@ -7,6 +7,7 @@ import { useApi } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
 import { AgreementBadge } from '../../components/AgreementBadge';
 import { Async } from '../../components/Async';
+import { CampaignCard } from '../../components/CampaignCard';
 import { RichText } from '../../components/RichText';
 import { useFormat } from '../../i18n/format';
 
@@ -28,6 +29,7 @@ function ProductView({ product }: { product: Product }) {
   usePageTitle(product.name);
   const need = useApi(() => api.needs.get(product.needId), [product.needId]);
   const group = useApi(() => api.chainGroups.get(product.chainGroupId), [product.chainGroupId]);
+  const campaigns = useApi(() => api.campaigns.list({ productId: product.id, limit: 20 }).then((p) => p.items), [product.id]);
 
   return (
     <article className="product">
@@ -52,14 +54,33 @@ function ProductView({ product }: { product: Product }) {
           {t('product.updatedOn', { date: f.date(product.updatedAt) })}
         </p>
         {isOperator && (
-          <p>
+          <p className="actions">
             <Link className="btn btn-small" to={`/operator/needs/${product.needId}`}>
               {t('need.manage')}
+            </Link>
+            <Link className="btn btn-small" to={`/operator/campaigns?productId=${encodeURIComponent(product.id)}`}>
+              {t('product.newCampaign')}
             </Link>
           </p>
         )}
       </header>
       {product.description && <RichText text={product.description} />}
+      <section aria-labelledby="product-campaigns">
+        <h2 id="product-campaigns">{t('product.campaigns')}</h2>
+        <Async state={campaigns.state} reload={campaigns.reload}>
+          {(list) =>
+            list.length === 0 ? (
+              <p className="empty">{t('product.noCampaigns')}</p>
+            ) : (
+              <ul className="list compact-list">
+                {list.map((c) => (
+                  <CampaignCard key={c.id} campaign={c} />
+                ))}
+              </ul>
+            )
+          }
+        </Async>
+      </section>
       {product.images.length > 0 && (
         <section aria-labelledby="product-images">
           <h2 id="product-images">{t('product.images')}</h2>
