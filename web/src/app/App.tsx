@@ -56,7 +56,7 @@ export function App() {
             <Route path="me" element={<ProfilePage />} />
             <Route path="me/orders" element={<RequireAuth>{later(<MyOrdersPage />)}</RequireAuth>} />
             <Route
-              path="partner"
+              path="partner/*"
               element={
                 <RequireAuth needs="partner">
                   <Suspense fallback={<Loading />}>

@@ -1,9 +1,12 @@
 import { useTranslation } from 'react-i18next';
 import { NavLink, Route, Routes } from 'react-router';
 import { usePageTitle } from '../../app/usePageTitle';
+import { CampaignDetail } from './CampaignDetail';
+import { CampaignsDesk } from './CampaignsDesk';
 import { CommunitySettings } from './CommunitySettings';
 import { Moderation } from './Moderation';
 import { NeedDesk } from './NeedDesk';
+import { PaymentsDesk } from './PaymentsDesk';
 import { ReviewQueue } from './ReviewQueue';
 
 /** The operator console: its own lazily loaded chunk. */
@@ -19,12 +22,17 @@ export default function OperatorConsole() {
         </NavLink>
         <NavLink to="/operator/communities">{t('operator.communities')}</NavLink>
         <NavLink to="/operator/moderation">{t('operator.moderation')}</NavLink>
+        <NavLink to="/operator/campaigns">{t('operator.campaigns')}</NavLink>
+        <NavLink to="/operator/payments">{t('operator.payments')}</NavLink>
       </nav>
       <Routes>
         <Route index element={<ReviewQueue />} />
         <Route path="needs/:id" element={<NeedDesk />} />
         <Route path="communities" element={<CommunitySettings />} />
         <Route path="moderation" element={<Moderation />} />
+        <Route path="campaigns" element={<CampaignsDesk />} />
+        <Route path="campaigns/:id" element={<CampaignDetail />} />
+        <Route path="payments" element={<PaymentsDesk />} />
       </Routes>
     </div>
   );

@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { NavLink, Route, Routes } from 'react-router';
 import { api } from '../../api';
 import type { Bid, Call, Organisation } from '../../api/types';
 import { useApi, usePaged } from '../../app/useApi';
@@ -10,16 +11,22 @@ import { BidStatusBadge, bidFigures, CallSummary } from '../../components/Calls'
 import { FormAlert, TextArea, TextField, useSubmit } from '../../components/Form';
 import { PagedList } from '../../components/PagedList';
 import { minorDigits, useFormat } from '../../i18n/format';
+import { Fulfilment } from './Fulfilment';
 
-/** The partner console: open calls for production, my organisations' bids on them, and their outcome. */
+/** The partner console: open calls for production and my organisations' bids; orders to ship (fulfilment). */
 export default function PartnerConsole() {
   const { t } = useTranslation();
   usePageTitle(t('partner.title'));
   const orgs = useApi(() => api.organisations.mine().then((r) => r.items), []);
-  const [tick, setTick] = useState(0);
   return (
     <div className="console partner-console">
       <h1>{t('partner.title')}</h1>
+      <nav aria-label={t('partner.nav')} className="tabs">
+        <NavLink to="/partner" end>
+          {t('partner.bidsTab')}
+        </NavLink>
+        <NavLink to="/partner/fulfilment">{t('fulfilment.tab')}</NavLink>
+      </nav>
       <Async state={orgs.state} reload={orgs.reload}>
         {(mine) =>
           mine.length === 0 ? (
@@ -27,13 +34,26 @@ export default function PartnerConsole() {
           ) : (
             <>
               <p className="lede">{t('partner.actingFor', { names: mine.map((o) => o.name).join(t('common.listSeparator')) })}</p>
-              <OpenCalls orgs={mine} onChanged={() => setTick((n) => n + 1)} />
-              <MyBids tick={tick} />
+              <Routes>
+                <Route index element={<Bidding orgs={mine} />} />
+                <Route path="fulfilment" element={<Fulfilment orgs={mine} />} />
+              </Routes>
             </>
           )
         }
       </Async>
     </div>
+  );
+}
+
+/** Open calls with my organisations' bids, and my bids' outcomes. */
+function Bidding({ orgs }: { orgs: Organisation[] }) {
+  const [tick, setTick] = useState(0);
+  return (
+    <>
+      <OpenCalls orgs={orgs} onChanged={() => setTick((n) => n + 1)} />
+      <MyBids tick={tick} />
+    </>
   );
 }
 
