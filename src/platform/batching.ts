@@ -14,3 +14,35 @@ export function batched<In, Out>(run: (inputs: readonly In[]) => Promise<readonl
   });
   return (input: In): Promise<Out> => loader.load(input);
 }
+
+/**
+ * Thrown by a batch that found one of its unique keys (an Idempotency-Key) taken by a transaction
+ * that committed while it ran: the batch rolls back and its jobs are run again one by one, each of
+ * which then sees the winner.
+ */
+export class BatchConflict extends Error {}
+
+/** Runs `run` on the whole batch; after a BatchConflict, on each job alone (a few tries each). */
+export async function oneByOneOnConflict<J, R>(
+  jobs: readonly J[],
+  run: (jobs: readonly J[]) => Promise<readonly (R | Error)[]>,
+): Promise<readonly (R | Error)[]> {
+  try {
+    return await run(jobs);
+  } catch (err) {
+    if (!(err instanceof BatchConflict)) throw err;
+  }
+  const out: (R | Error)[] = [];
+  for (const job of jobs) {
+    let result: R | Error | undefined;
+    for (let attempt = 0; result === undefined; attempt++) {
+      try {
+        result = (await run([job]))[0]!;
+      } catch (err) {
+        if (!(err instanceof BatchConflict) || attempt >= 3) result = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    out.push(result);
+  }
+  return out;
+}

@@ -17,7 +17,10 @@ type Op =
   | { kind: 'ship'; order: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('order' as const), member: fc.nat(3), quantity: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant('order' as const), member: fc.nat(3), quantity: fc.integer({ min: 1, max: 3 }) }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), order: fc.nat(20) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), order: fc.nat(20) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 12 }) }) },
@@ -78,9 +81,13 @@ forEachBackend((backend) => {
           switch (step.kind) {
             case 'order': {
               const mine = orders.filter((x) => x.member === step.member && x.holds).reduce((s, x) => s + x.quantity, 0);
-              const res = await buyers[step.member]!.post(`/api/v1/campaigns/${c.id}/orders`, { quantity: step.quantity }, idem());
-              if (mine + step.quantity > Math.min(LIMIT, quantity)) expect(res.statusCode, res.body).toBe(422);
-              else if (held() + step.quantity > quantity) expect(res.statusCode, res.body).toBe(409);
+              const res = await buyers[step.member]!.post(
+                `/api/v1/campaigns/${c.id}/orders`,
+                { quantity: step.quantity },
+                idem(),
+              );
+              if (held() + step.quantity > quantity) expect(res.statusCode, res.body).toBe(409);
+              else if (mine + step.quantity > Math.min(LIMIT, quantity)) expect(res.statusCode, res.body).toBe(422);
               else {
                 expect(res.statusCode, res.body).toBe(201);
                 orders.push({
@@ -122,7 +129,8 @@ forEachBackend((backend) => {
               t.clock.advance({ minutes: step.minutes });
               await t.app.modules.campaigns.orders.expireLapsed();
               for (const x of orders) {
-                if (x.state === 'pending_payment' && now() >= x.placedAt + TIMEOUT_MIN * 60_000) Object.assign(x, { state: 'cancelled', holds: false });
+                if (x.state === 'pending_payment' && now() >= x.placedAt + TIMEOUT_MIN * 60_000)
+                  Object.assign(x, { state: 'cancelled', holds: false });
               }
               break;
             }
@@ -146,7 +154,11 @@ forEachBackend((backend) => {
             }
             case 'ship': {
               if (!o) break;
-              const res = await product.maker.post(`/api/v1/orders/${o.id}/fulfil`, { lot: 'P', carrier: 'C', trackingNumber: 'T' });
+              const res = await product.maker.post(`/api/v1/orders/${o.id}/fulfil`, {
+                lot: 'P',
+                carrier: 'C',
+                trackingNumber: 'T',
+              });
               if (o.state === 'paid') {
                 expect(res.statusCode, res.body).toBe(200);
                 Object.assign(o, { state: 'fulfilled', shipped: true });
@@ -162,7 +174,11 @@ forEachBackend((backend) => {
         }
         for (const m of orders) {
           const got = (await opr.get(`/api/v1/orders/${m.id}`)).json();
-          expect({ id: m.id, state: got.state, refunded: got.refunded.amount }).toEqual({ id: m.id, state: m.state, refunded: m.refunded });
+          expect({ id: m.id, state: got.state, refunded: got.refunded.amount }).toEqual({
+            id: m.id,
+            state: m.state,
+            refunded: m.refunded,
+          });
         }
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 20) },

@@ -59,6 +59,34 @@ export const ordersRepository = {
     return forUpdate(ex, q(ex).selectFrom('orders').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
+  /** Locks orders in id order (so two transactions never wait on each other in a circle). */
+  async lockMany(ex: Executor, ids: readonly string[]): Promise<Map<string, OrdersTable>> {
+    if (ids.length === 0) return new Map();
+    const rows = await forUpdate(
+      ex,
+      q(ex)
+        .selectFrom('orders')
+        .selectAll()
+        .where('id', 'in', [...new Set(ids)])
+        .orderBy('id'),
+    ).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  },
+
+  /** Marks orders as having a payment under way, holding their units at least until `until`. */
+  async holdForPayment(ex: Executor, ids: readonly string[], until: string, nowIso: string): Promise<void> {
+    if (ids.length === 0) return;
+    await q(ex)
+      .updateTable('orders')
+      .set({
+        payment_pending: 1,
+        expires_at: sql<string>`case when expires_at > ${until} then expires_at else ${until} end`,
+        updated_at: nowIso,
+      })
+      .where('id', 'in', [...ids])
+      .execute();
+  },
+
   /** Locks the orders still in one of `states`, skipping rows another transaction holds (PostgreSQL). */
   lockInStates(ex: Executor, ids: readonly string[], states: readonly string[]) {
     if (ids.length === 0) return Promise.resolve([]);

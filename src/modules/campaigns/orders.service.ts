@@ -1,6 +1,6 @@
 import type { FulfilBody, PlaceOrderBody, Shipping } from '../../contracts/campaigns.js';
 import type { Actor } from '../../platform/auth/actor.js';
-import { batched } from '../../platform/batching.js';
+import { BatchConflict, batched, oneByOneOnConflict } from '../../platform/batching.js';
 import { fingerprint } from '../../platform/canonical-json.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
@@ -59,6 +59,8 @@ export interface OrderToPay {
   currency: string;
   /** false: authorise only (crowdfunding), captured when the goal is met. */
   capture: boolean;
+  /** Another payment was started on the order and has not concluded. */
+  paymentPending: boolean;
 }
 
 interface PlaceJob {
@@ -75,8 +77,7 @@ interface Placed {
   replayed: boolean;
 }
 
-/** A (member, key) taken by a transaction that committed while this batch ran: the batch is retried. */
-class KeyRace extends Error {}
+const soldOut = () => new AppError('sold_out', 'Sold out: every unit is taken', { extra: { remaining: 0 } });
 
 const keyOf = (memberId: string, key: string) => `${memberId}\u0000${key}`;
 const parseLines = (row: Pick<OrdersTable, 'lines'>) => JSON.parse(row.lines) as StoredLine[];
@@ -96,7 +97,32 @@ type Counters = ReturnType<typeof countersOf>;
 export class OrdersService {
   constructor(private readonly deps: OrdersDeps) {}
 
-  private readonly placeBatched = batched<PlaceJob, Placed>((jobs) => this.placeWithRetry(jobs), 200);
+  /** What an order's events name of its campaign; none of it changes once the campaign is launched. */
+  private readonly launchFacts = new Map<
+    string,
+    Pick<CampaignsTable, 'need_id' | 'chain_group_id' | 'agreement_version' | 'mode'>
+  >();
+
+  private async factsOf(ex: Executor, campaignId: string) {
+    const known = this.launchFacts.get(campaignId);
+    if (known) return known;
+    const c = (await campaigns.find(ex, campaignId))!;
+    if (c.launched_at !== null) {
+      if (this.launchFacts.size >= 10_000) this.launchFacts.clear();
+      this.launchFacts.set(campaignId, {
+        need_id: c.need_id,
+        chain_group_id: c.chain_group_id,
+        agreement_version: c.agreement_version,
+        mode: c.mode,
+      });
+    }
+    return c;
+  }
+
+  private readonly placeBatched = batched<PlaceJob, Placed>(
+    (jobs) => oneByOneOnConflict(jobs, (some) => this.placeBatch(some)),
+    200,
+  );
 
   private event(type: string, row: OrdersTable, actorId: string | null, payload: Record<string, unknown>): NewEvent {
     return {
@@ -177,28 +203,6 @@ export class OrdersService {
     return { order: await this.view(this.deps.db.kysely, placed.row, placed.campaign), replayed: placed.replayed };
   }
 
-  /** Runs a batch; when a key raced with another transaction, runs its orders one by one (each sees the winner). */
-  private async placeWithRetry(jobs: readonly PlaceJob[]): Promise<(Placed | Error)[]> {
-    try {
-      return await this.placeBatch(jobs);
-    } catch (err) {
-      if (!(err instanceof KeyRace)) throw err;
-    }
-    const out: (Placed | Error)[] = [];
-    for (const job of jobs) {
-      let result: Placed | Error | undefined;
-      for (let attempt = 0; result === undefined; attempt++) {
-        try {
-          result = (await this.placeBatch([job]))[0]!;
-        } catch (err) {
-          if (!(err instanceof KeyRace) || attempt >= 3) result = err instanceof Error ? err : new Error(String(err));
-        }
-      }
-      out.push(result);
-    }
-    return out;
-  }
-
   private placeBatch(jobs: readonly PlaceJob[]): Promise<(Placed | Error)[]> {
     return this.deps.db.transaction(async (trx) => {
       const now = this.deps.clock.now();
@@ -225,7 +229,19 @@ export class OrdersService {
         }
       }
 
-      const locked = await campaigns.lockMany(trx, [...new Set(todo.map((i) => jobs[i]!.campaignId))].sort());
+      // A look before locking: a campaign that takes no orders now (not live, or nothing left) answers
+      // at once, without queueing behind the buyers who hold its lock.
+      const wanted = [...new Set(todo.map((i) => jobs[i]!.campaignId))].sort();
+      const seen = await campaigns.findMany(trx, wanted);
+      const open: string[] = [];
+      for (const id of wanted) {
+        const c = seen.get(id);
+        if (!c) continue;
+        const refusal = this.refusal(c, effectiveState(c, nowIso)) ?? (c.sold >= c.quantity ? soldOut() : null);
+        if (refusal) for (const i of todo) if (jobs[i]!.campaignId === id) out[i] = refusal;
+        if (!refusal) open.push(id);
+      }
+      const locked = await campaigns.lockMany(trx, open);
       const rows: OrdersTable[] = [];
       const events: NewEvent[] = [];
       for (const [campaignId, c] of locked) {
@@ -311,10 +327,10 @@ export class OrdersService {
         Object.assign(c, this.storedCounters(next), { updated_at: nowIso });
         if (soldOut) events.push(this.campaignEvent('campaign.sold-out', c, { productId: c.product_id, quantity: c.quantity }));
       }
-      for (const i of todo) if (out[i] === undefined) out[i] = AppError.notFound('Campaign');
+      for (const i of todo) if (out[i] === undefined && !seen.has(jobs[i]!.campaignId)) out[i] = AppError.notFound('Campaign');
 
       const inserted = await repo.insertMany(trx, rows);
-      if (inserted.size < rows.length) throw new KeyRace();
+      if (inserted.size < rows.length) throw new BatchConflict();
       await this.deps.events.publishMany(trx, events);
 
       // Repeats of a key within the batch answer like replays of its first use.
@@ -390,6 +406,16 @@ export class OrdersService {
         { extra: { state: 'live', publicStartsAt: publicStartsAt(c), firstClaim: true } },
       );
     }
+    const remaining = c.quantity - stock.sold;
+    const held4supporters = supporter ? 0 : heldForSupporters({ ...c, first_claim_sold: stock.firstClaimSold }, nowIso);
+    const available = Math.max(0, remaining - held4supporters);
+    const taken = available >= want ? allocate(JSON.parse(c.price_tiers), stock.tierSold, c.quantity, want) : null;
+    // Sold out is said first: it is the news that matters, whatever the member already holds.
+    if (!taken) {
+      return available === 0
+        ? soldOut()
+        : new AppError('sold_out', `Only ${available} left: order ${available} or fewer`, { extra: { remaining: available } });
+    }
     if (c.per_member_limit !== null) {
       const already = held.get(job.memberId) ?? 0;
       if (already + want > c.per_member_limit) {
@@ -399,17 +425,6 @@ export class OrdersService {
           { extra: { limit: c.per_member_limit, alreadyOrdered: already } },
         );
       }
-    }
-    const remaining = c.quantity - stock.sold;
-    const held4supporters = supporter ? 0 : heldForSupporters({ ...c, first_claim_sold: stock.firstClaimSold }, nowIso);
-    const available = Math.max(0, remaining - held4supporters);
-    const taken = available >= want ? allocate(JSON.parse(c.price_tiers), stock.tierSold, c.quantity, want) : null;
-    if (!taken) {
-      return new AppError(
-        'sold_out',
-        available === 0 ? 'Sold out: every unit is taken' : `Only ${available} left: order ${available} or fewer`,
-        { extra: { remaining: available } },
-      );
     }
     const firstClaim = supporter && firstClaimActive({ ...c, first_claim_sold: stock.firstClaimSold }, nowIso);
     stock.sold += want;
@@ -820,36 +835,122 @@ export class OrdersService {
   // ── For the payments module, inside its transactions ──────────────────────────────────────────
 
   /**
-   * Locks an order for a payment about to start: the caller must own it and it must be pending
-   * payment and not lapsed. Its reservation is extended by the provider's hold.
+   * Locks orders for payments about to start, in one statement for all: each caller must own its
+   * order and it must be pending payment and not lapsed (an AppError for that one otherwise).
+   * Nothing is written: `holdForPayments` marks the ones the payments go ahead for.
    */
-  async startPayment(trx: Executor, actor: Actor, orderId: string, holdMinutes: number): Promise<OrderToPay> {
+  async startPayments(trx: Executor, items: readonly { actor: Actor; orderId: string }[]): Promise<(OrderToPay | AppError)[]> {
+    const nowIso = this.deps.clock.now().toISOString();
+    const orders = await repo.lockMany(
+      trx,
+      items.map((x) => x.orderId),
+    );
+    const taken = new Set<string>();
+    return items.map((item): OrderToPay | AppError => {
+      const order = orders.get(item.orderId);
+      if (!order) return AppError.notFound('Order');
+      if (order.member_id !== item.actor.memberId) return new AppError('forbidden', 'Only the buyer pays for an order');
+      if (order.state !== 'pending_payment') {
+        return new AppError('conflict', `The order is ${order.state}: there is nothing to pay`, {
+          extra: { state: order.state },
+        });
+      }
+      if (order.expires_at !== null && order.expires_at <= nowIso) {
+        return new AppError('conflict', 'The order’s reservation lapsed: its units went back to stock; order again', {
+          extra: { state: 'pending_payment', expiresAt: order.expires_at },
+        });
+      }
+      if (taken.has(order.id)) {
+        return new AppError('conflict', 'A payment of this order is under way: wait for its outcome', {
+          extra: { orderId: order.id },
+        });
+      }
+      taken.add(order.id);
+      return {
+        orderId: order.id,
+        campaignId: order.campaign_id,
+        memberId: order.member_id,
+        amount: Number(order.total),
+        currency: order.currency,
+        capture: order.capture !== 'authorise',
+        paymentPending: order.payment_pending === 1,
+      };
+    });
+  }
+
+  /** Marks locked orders as having a payment under way, their units held for the provider's hold at least. */
+  async holdForPayments(trx: Executor, items: readonly { orderId: string; holdMinutes: number }[]): Promise<void> {
     const now = this.deps.clock.now();
-    const nowIso = now.toISOString();
-    const order = await this.lockOrder(trx, orderId);
-    if (order.member_id !== actor.memberId) throw new AppError('forbidden', 'Only the buyer pays for an order');
-    if (order.state !== 'pending_payment') {
-      throw new AppError('conflict', `The order is ${order.state}: there is nothing to pay`, { extra: { state: order.state } });
+    const byHold = new Map<string, string[]>();
+    for (const x of items) {
+      const until = new Date(now.getTime() + x.holdMinutes * 60_000).toISOString();
+      byHold.set(until, [...(byHold.get(until) ?? []), x.orderId]);
     }
-    if (order.expires_at !== null && order.expires_at <= nowIso) {
-      throw new AppError('conflict', 'The order’s reservation lapsed: its units went back to stock; order again', {
-        extra: { state: 'pending_payment', expiresAt: order.expires_at },
-      });
+    for (const [until, ids] of byHold) await repo.holdForPayment(trx, ids, until, now.toISOString());
+  }
+
+  /**
+   * Records that payments were authorised or captured, for many orders at once: one statement per
+   * outcome, and the orders' events added to `events` for the caller to publish with its own. Returns,
+   * per item, false when the order can no longer take the money (cancelled meanwhile): captured money
+   * must then be refunded, an authorisation voided. Told twice (a webhook after the synchronous
+   * answer), an order changes nothing.
+   */
+  async recordPayments(
+    trx: Executor,
+    items: readonly {
+      orderId: string;
+      outcome: 'authorised' | 'captured';
+      paymentId: string;
+      provider: string;
+      actorId: string | null;
+    }[],
+    events: NewEvent[],
+  ): Promise<boolean[]> {
+    const nowIso = this.deps.clock.now().toISOString();
+    const orders = await repo.lockMany(
+      trx,
+      items.map((x) => x.orderId),
+    );
+    const to = { authorised: [] as string[], captured: [] as string[] };
+    const out: boolean[] = [];
+    for (const item of items) {
+      const order = orders.get(item.orderId);
+      if (!order) {
+        out.push(false);
+        continue;
+      }
+      const from = order.state;
+      const takes = from === 'pending_payment' || (item.outcome === 'captured' && from === 'authorised');
+      out.push(takes || (from !== 'cancelled' && from !== 'refunded'));
+      if (!takes) continue;
+      to[item.outcome].push(order.id);
+      order.state = item.outcome === 'captured' ? 'paid' : 'authorised';
+      const c = await this.factsOf(trx, order.campaign_id);
+      events.push(
+        this.event(item.outcome === 'captured' ? 'order.paid' : 'order.authorised', order, item.actorId, {
+          needId: c.need_id,
+          chainGroupId: c.chain_group_id,
+          agreementVersion: c.agreement_version,
+          mode: c.mode,
+          quantity: order.quantity,
+          lines: parseLines(order),
+          total: { amount: Number(order.total), currency: order.currency },
+          paymentId: item.paymentId,
+          provider: item.provider,
+          from,
+        }),
+      );
     }
-    const hold = new Date(now.getTime() + holdMinutes * 60_000).toISOString();
-    await repo.update(trx, orderId, {
-      payment_pending: 1,
-      expires_at: order.expires_at && order.expires_at > hold ? order.expires_at : hold,
+    await repo.updateMany(trx, to.captured, {
+      state: 'paid',
+      payment_pending: 0,
+      expires_at: null,
+      paid_at: nowIso,
       updated_at: nowIso,
     });
-    return {
-      orderId,
-      campaignId: order.campaign_id,
-      memberId: order.member_id,
-      amount: Number(order.total),
-      currency: order.currency,
-      capture: order.capture !== 'authorise',
-    };
+    await repo.updateMany(trx, to.authorised, { state: 'authorised', payment_pending: 0, expires_at: null, updated_at: nowIso });
+    return out;
   }
 
   /**
@@ -873,40 +974,19 @@ export class OrdersService {
       }
       return true;
     }
-    const order = await this.lockOrder(trx, orderId);
     if (outcome === 'failed') {
+      const order = await this.lockOrder(trx, orderId);
       if (order.state === 'pending_payment') await repo.update(trx, orderId, { payment_pending: 0, updated_at: nowIso });
       return true;
     }
-    const from = order.state;
-    const takes = from === 'pending_payment' || (outcome === 'captured' && from === 'authorised');
-    // Told twice (a webhook after the synchronous answer) changes nothing; a cancelled order cannot take the money.
-    if (!takes) return from !== 'cancelled' && from !== 'refunded';
-    const state = outcome === 'authorised' ? 'authorised' : 'paid';
-    await repo.update(trx, orderId, {
-      state,
-      payment_pending: 0,
-      expires_at: null,
-      ...(state === 'paid' ? { paid_at: nowIso } : {}),
-      updated_at: nowIso,
-    });
-    const c = (await campaigns.find(trx, order.campaign_id))!;
-    await this.deps.events.publish(
+    const events: NewEvent[] = [];
+    const [taken] = await this.recordPayments(
       trx,
-      this.event(state === 'paid' ? 'order.paid' : 'order.authorised', order, meta.actorId, {
-        needId: c.need_id,
-        chainGroupId: c.chain_group_id,
-        agreementVersion: c.agreement_version,
-        mode: c.mode,
-        quantity: order.quantity,
-        lines: parseLines(order),
-        total: { amount: Number(order.total), currency: order.currency },
-        paymentId: meta.paymentId,
-        provider: meta.provider,
-        from,
-      }),
+      [{ orderId, outcome, paymentId: meta.paymentId, provider: meta.provider, actorId: meta.actorId }],
+      events,
     );
-    return true;
+    await this.deps.events.publishMany(trx, events);
+    return taken!;
   }
 
   /** What a refund may take from an order: it must have captured money (paid or later, or cancelled after paying). */

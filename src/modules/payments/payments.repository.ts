@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import { forUpdate } from '../../platform/db/dialect.js';
 import type { PaymentsTable, PaymentsTables, RefundsTable } from './payments.tables.js';
@@ -6,14 +6,82 @@ import type { PaymentsTable, PaymentsTables, RefundsTable } from './payments.tab
 const q = (ex: Executor) => ex as Kysely<PaymentsTables>;
 
 export const paymentsRepository = {
-  async insert(ex: Executor, row: PaymentsTable): Promise<boolean> {
-    const r = await q(ex)
+  /** Inserts payments in one statement, skipping any whose (member, key) is taken; returns the ids inserted. */
+  async insertMany(ex: Executor, rows: readonly PaymentsTable[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted = await q(ex)
       .insertInto('payments')
-      .values(row)
+      .values([...rows])
       .onConflict((oc) => oc.columns(['member_id', 'idempotency_key']).doNothing())
       .returning('id')
-      .executeTakeFirst();
-    return r !== undefined;
+      .execute();
+    return new Set(inserted.map((r) => r.id));
+  },
+
+  /** The payments already made with these (member, Idempotency-Key) pairs. */
+  async findByKeys(ex: Executor, pairs: readonly { memberId: string; key: string }[]): Promise<Map<string, PaymentsTable>> {
+    if (pairs.length === 0) return new Map();
+    const rows = await q(ex)
+      .selectFrom('payments')
+      .selectAll()
+      .where('member_id', 'in', [...new Set(pairs.map((p) => p.memberId))])
+      .where('idempotency_key', 'in', [...new Set(pairs.map((p) => p.key))])
+      .execute();
+    return new Map(rows.map((r) => [`${r.member_id}\u0000${r.idempotency_key}`, r]));
+  },
+
+  /** Locks payments in id order. */
+  async lockMany(ex: Executor, ids: readonly string[]): Promise<Map<string, PaymentsTable>> {
+    if (ids.length === 0) return new Map();
+    const rows = await forUpdate(
+      ex,
+      q(ex)
+        .selectFrom('payments')
+        .selectAll()
+        .where('id', 'in', [...new Set(ids)])
+        .orderBy('id'),
+    ).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  },
+
+  /** Moves payments to `state` in one statement, each with its provider reference. */
+  async settleMany(
+    ex: Executor,
+    state: 'authorised' | 'captured',
+    refs: ReadonlyMap<string, string | null>,
+    nowIso: string,
+  ): Promise<void> {
+    if (refs.size === 0) return;
+    const ids = [...refs.keys()];
+    const refCases = sql.join(
+      [...refs].map(([id, ref]) => sql`when ${id} then ${ref}`),
+      sql` `,
+    );
+    await q(ex)
+      .updateTable('payments')
+      .set((eb) => ({
+        state,
+        provider_ref: sql<string | null>`case id ${refCases} else provider_ref end`,
+        next_action: null,
+        failure_reason: null,
+        claimed_until: null,
+        updated_at: nowIso,
+        ...(state === 'captured'
+          ? { captured_at: nowIso, authorised_at: eb.fn.coalesce('authorised_at', eb.val(nowIso)) }
+          : { authorised_at: nowIso }),
+      }))
+      .where('id', 'in', ids)
+      .execute();
+  },
+
+  listForOrders(ex: Executor, orderIds: readonly string[]) {
+    if (orderIds.length === 0) return Promise.resolve([]);
+    return q(ex)
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', 'in', [...orderIds])
+      .orderBy('id')
+      .execute();
   },
 
   find(ex: Executor, id: string) {
@@ -176,6 +244,22 @@ export const paymentsRepository = {
   },
 
   // Webhook events (replay protection)
+
+  /** Records webhook event ids in one statement; returns those not taken before (the others are replays). */
+  async takeWebhookEvents(
+    ex: Executor,
+    events: readonly { provider: string; eventId: string; type: string }[],
+    nowIso: string,
+  ): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await q(ex)
+      .insertInto('payment_webhook_events')
+      .values(events.map((e) => ({ provider: e.provider, event_id: e.eventId, type: e.type, received_at: nowIso })))
+      .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
+      .returning(['provider', 'event_id'])
+      .execute();
+    return new Set(rows.map((r) => `${r.provider}\u0000${r.event_id}`));
+  },
 
   /** Records a webhook event id; false when it was taken before (a replay). */
   async takeWebhookEvent(ex: Executor, provider: string, eventId: string, type: string, nowIso: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CreatePaymentBody, RefundBody } from '../../contracts/payments.js';
 import type { Actor } from '../../platform/auth/actor.js';
+import { BatchConflict, batched, oneByOneOnConflict } from '../../platform/batching.js';
 import { fingerprint } from '../../platform/canonical-json.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
@@ -11,14 +12,24 @@ import { newId } from '../../platform/ids.js';
 import type { OrdersService } from '../campaigns/index.js';
 import { paymentsRepository as repo } from './payments.repository.js';
 import type { PaymentState, PaymentsTable, RefundsTable } from './payments.tables.js';
-import type { ChargeResult, NextAction, PaymentProvider, RefundResult, SimulateOptions } from './providers/provider.js';
+import type {
+  ChargeResult,
+  NextAction,
+  PaymentProvider,
+  ProviderEvent,
+  RefundResult,
+  SimulateOptions,
+} from './providers/provider.js';
 
 export interface PaymentsDeps {
   db: Database;
   clock: Clock;
   events: EventBus;
   log: Logger;
-  orders: Pick<OrdersService, 'startPayment' | 'recordPayment' | 'refundable' | 'recordRefund' | 'getOrder'>;
+  orders: Pick<
+    OrdersService,
+    'startPayments' | 'holdForPayments' | 'recordPayments' | 'recordPayment' | 'refundable' | 'recordRefund' | 'getOrder'
+  >;
   providers: readonly PaymentProvider[];
 }
 
@@ -26,6 +37,15 @@ const LEASE_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
 /** A payment still pending at the provider this long after it started is asked about again. */
 const RECONCILE_AFTER_MS = 60_000;
+
+interface StartJob {
+  actor: Actor;
+  orderId: string;
+  body: CreatePaymentBody;
+  key: string;
+  hash: string;
+  provider: PaymentProvider;
+}
 
 const backoff = (attempts: number) => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
 
@@ -106,11 +126,14 @@ export class PaymentsService {
     };
   }
 
-  private async views(ex: Executor, rows: readonly PaymentsTable[]) {
-    const refunds = await repo.refundsOf(
-      ex,
-      rows.map((r) => r.id),
-    );
+  /** Shapes payments for the API, with their refunds (read unless given: a new payment has none). */
+  private async views(ex: Executor, rows: readonly PaymentsTable[], known?: RefundsTable[]) {
+    const refunds =
+      known ??
+      (await repo.refundsOf(
+        ex,
+        rows.map((r) => r.id),
+      ));
     return rows.map((p) => ({
       id: p.id,
       orderId: p.order_id,
@@ -142,72 +165,13 @@ export class PaymentsService {
    * payment already made; the key with another body is a 422. While one payment of the order is
    * under way another is refused (409), except a bank transfer not made yet, which it replaces.
    * A crowdfunding order's payment is authorised only, and captured once the goal is met.
+   * Payments arriving together are started, and their answers recorded, in one transaction each.
    */
   async createPayment(actor: Actor, orderId: string, body: CreatePaymentBody, key: string) {
     const hash = fingerprint({ orderId, provider: body.provider, simulate: body.simulate ?? null });
     const provider = this.provider(body.provider);
     if (body.simulate && provider.name !== 'simulated') throw AppError.invalid('simulate', 'is for the simulated provider only');
-    const now = this.deps.clock.now();
-    const nowIso = now.toISOString();
-    const { row, created } = await this.deps.db.transaction(async (trx) => {
-      const existing = await repo.findByKey(trx, actor.memberId, key);
-      if (existing) {
-        if (existing.request_hash !== hash) {
-          throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
-            extra: { paymentId: existing.id },
-          });
-        }
-        return { row: existing, created: false };
-      }
-      const toPay = await this.deps.orders.startPayment(trx, actor, orderId, provider.capabilities.holdMinutes);
-      for (const other of await repo.listForOrder(trx, orderId)) {
-        if (other.state !== 'pending') continue;
-        if (other.provider !== 'manual') {
-          throw new AppError('conflict', 'A payment of this order is under way: wait for its outcome', {
-            extra: { paymentId: other.id },
-          });
-        }
-        await repo.update(trx, other.id, { state: 'voided', voided_at: nowIso, next_action: null, updated_at: nowIso });
-        await this.deps.events.publish(trx, this.event('payment.voided', other, actor.memberId, { reason: 'replaced' }));
-      }
-      const row: PaymentsTable = {
-        id: newId('pay', now),
-        order_id: orderId,
-        campaign_id: toPay.campaignId,
-        member_id: actor.memberId,
-        provider: provider.name,
-        // A provider that cannot hold money takes it at once (refunded if a crowdfunding goal is missed).
-        capture: toPay.capture || !provider.capabilities.authorisation ? 1 : 0,
-        state: 'pending',
-        amount: toPay.amount,
-        currency: toPay.currency,
-        refunded_amount: 0,
-        provider_ref: null,
-        next_action: null,
-        failure_reason: null,
-        pending_operation: null,
-        operation_reason: null,
-        attempts: 0,
-        retry_at: null,
-        claimed_until: null,
-        last_error: null,
-        simulate: body.simulate ? JSON.stringify(body.simulate) : null,
-        idempotency_key: key,
-        request_hash: hash,
-        created_at: nowIso,
-        updated_at: nowIso,
-        authorised_at: null,
-        captured_at: null,
-        voided_at: null,
-      };
-      if (!(await repo.insert(trx, row)))
-        throw new AppError('conflict', 'This Idempotency-Key is being used right now: try again');
-      await this.deps.events.publish(
-        trx,
-        this.event('payment.created', row, actor.memberId, { captureMode: row.capture ? 'capture' : 'authorise' }),
-      );
-      return { row, created: true };
-    });
+    const { row, created } = await this.startBatched({ actor, orderId, body, key, hash, provider });
     if (!created) return { payment: await this.view(row.id), replayed: true };
     const result = await provider
       .charge({
@@ -224,14 +188,218 @@ export class PaymentsService {
         this.deps.log.warn({ err, paymentId: row.id }, 'payment provider call failed; the payment stays pending');
         return null;
       });
-    if (result) await this.deps.db.transaction((trx) => this.applyTo(trx, row.id, result, actor.memberId));
-    return { payment: await this.view(row.id), replayed: false };
+    const done = result ? await this.recordBatched({ paymentId: row.id, result, actorId: actor.memberId }) : row;
+    return { payment: (await this.views(this.deps.db.kysely, [done], []))[0]!, replayed: false };
   }
 
-  /** Records a provider's answer on a payment it locks. */
-  private async applyTo(trx: Executor, paymentId: string, result: ChargeResult, actorId: string | null): Promise<void> {
+  private readonly startBatched = batched<StartJob, { row: PaymentsTable; created: boolean }>(
+    (jobs) => oneByOneOnConflict(jobs, (some) => this.startMany(some)),
+    200,
+  );
+
+  private readonly recordBatched = batched<{ paymentId: string; result: ChargeResult; actorId: string | null }, PaymentsTable>(
+    (jobs) =>
+      this.deps.db.transaction(async (trx) => {
+        const locked = await repo.lockMany(
+          trx,
+          jobs.map((j) => j.paymentId),
+        );
+        return this.applyMany(
+          trx,
+          jobs.map((j) => ({ p: locked.get(j.paymentId)!, result: j.result, actorId: j.actorId })),
+        );
+      }),
+    200,
+  );
+
+  /** Starts the payments of a batch: replays answered, orders checked and held, new payments written, in one transaction. */
+  private startMany(jobs: readonly StartJob[]) {
+    return this.deps.db.transaction(async (trx) => {
+      const now = this.deps.clock.now();
+      const nowIso = now.toISOString();
+      type Out = { row: PaymentsTable; created: boolean } | Error;
+      const out: (Out | undefined)[] = new Array(jobs.length);
+      const mismatch = (id: string) =>
+        new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', { extra: { paymentId: id } });
+      const existing = await repo.findByKeys(
+        trx,
+        jobs.map((j) => ({ memberId: j.actor.memberId, key: j.key })),
+      );
+      const firstOfKey = new Map<string, number>();
+      const todo: number[] = [];
+      for (const [i, job] of jobs.entries()) {
+        const k = `${job.actor.memberId}\u0000${job.key}`;
+        const found = existing.get(k);
+        if (found) out[i] = found.request_hash === job.hash ? { row: found, created: false } : mismatch(found.id);
+        else if (!firstOfKey.has(k)) {
+          firstOfKey.set(k, i);
+          todo.push(i);
+        }
+      }
+      const toPay = await this.deps.orders.startPayments(
+        trx,
+        todo.map((i) => ({ actor: jobs[i]!.actor, orderId: jobs[i]!.orderId })),
+      );
+      const pendingOrders = toPay.flatMap((x) => (x instanceof Error || !x.paymentPending ? [] : [x.orderId]));
+      const underWay = (await repo.listForOrders(trx, pendingOrders)).filter((p) => p.state === 'pending');
+      const rows: PaymentsTable[] = [];
+      const replaced: PaymentsTable[] = [];
+      const held: { orderId: string; holdMinutes: number }[] = [];
+      for (const [n, i] of todo.entries()) {
+        const job = jobs[i]!;
+        const order = toPay[n]!;
+        if (order instanceof Error) {
+          out[i] = order;
+          continue;
+        }
+        const others = underWay.filter((p) => p.order_id === order.orderId);
+        const busy = others.find((p) => p.provider !== 'manual');
+        if (busy) {
+          out[i] = new AppError('conflict', 'A payment of this order is under way: wait for its outcome', {
+            extra: { paymentId: busy.id },
+          });
+          continue;
+        }
+        replaced.push(...others);
+        held.push({ orderId: order.orderId, holdMinutes: job.provider.capabilities.holdMinutes });
+        const row: PaymentsTable = {
+          id: newId('pay', now),
+          order_id: order.orderId,
+          campaign_id: order.campaignId,
+          member_id: job.actor.memberId,
+          provider: job.provider.name,
+          // A provider that cannot hold money takes it at once (refunded if a crowdfunding goal is missed).
+          capture: order.capture || !job.provider.capabilities.authorisation ? 1 : 0,
+          state: 'pending',
+          amount: order.amount,
+          currency: order.currency,
+          refunded_amount: 0,
+          provider_ref: null,
+          next_action: null,
+          failure_reason: null,
+          pending_operation: null,
+          operation_reason: null,
+          attempts: 0,
+          retry_at: null,
+          claimed_until: null,
+          last_error: null,
+          simulate: job.body.simulate ? JSON.stringify(job.body.simulate) : null,
+          idempotency_key: job.key,
+          request_hash: job.hash,
+          created_at: nowIso,
+          updated_at: nowIso,
+          authorised_at: null,
+          captured_at: null,
+          voided_at: null,
+        };
+        rows.push(row);
+        out[i] = { row, created: true };
+      }
+      const inserted = await repo.insertMany(trx, rows);
+      if (inserted.size < rows.length) throw new BatchConflict();
+      await this.deps.orders.holdForPayments(trx, held);
+      // A bank transfer not made yet is replaced by the new payment.
+      for (const p of replaced)
+        await repo.update(trx, p.id, { state: 'voided', voided_at: nowIso, next_action: null, updated_at: nowIso });
+      await this.deps.events.publishMany(
+        trx,
+        replaced.map((p) => this.event('payment.voided', p, p.member_id, { reason: 'replaced' })),
+      );
+      for (const [i, job] of jobs.entries()) {
+        if (out[i] !== undefined) continue;
+        const first = out[firstOfKey.get(`${job.actor.memberId}\u0000${job.key}`)!]!;
+        out[i] =
+          first instanceof Error
+            ? first
+            : first.row.request_hash === job.hash
+              ? { row: first.row, created: false }
+              : mismatch(first.row.id);
+      }
+      return out as Out[];
+    });
+  }
+
+  /** Records a provider's answer on a payment it locks; returns the payment as it is then. */
+  private async applyTo(trx: Executor, paymentId: string, result: ChargeResult, actorId: string | null) {
     const p = await repo.findForUpdate(trx, paymentId);
-    if (p) await this.apply(trx, p, result, actorId);
+    return p ? this.apply(trx, p, result, actorId) : undefined;
+  }
+
+  /**
+   * Records providers' answers on locked payments: authorisations and captures of payments with no
+   * operation pending (the common case) in one statement per state, with their orders in one, and all
+   * their events in one; anything else one by one.
+   */
+  private async applyMany(
+    trx: Executor,
+    items: readonly { p: PaymentsTable; result: ChargeResult; actorId: string | null }[],
+  ): Promise<PaymentsTable[]> {
+    const nowIso = this.nowIso();
+    const out: PaymentsTable[] = new Array(items.length);
+    const hot: number[] = [];
+    for (const [i, x] of items.entries()) {
+      const to = x.result.status;
+      if ((to === 'authorised' || to === 'captured') && MOVES[x.p.state].includes(to) && !x.p.pending_operation) hot.push(i);
+      else out[i] = await this.apply(trx, x.p, x.result, x.actorId);
+    }
+    if (hot.length === 0) return out;
+    const events: NewEvent[] = [];
+    for (const state of ['authorised', 'captured'] as const) {
+      const mine = hot.filter((i) => items[i]!.result.status === state);
+      await repo.settleMany(
+        trx,
+        state,
+        new Map(mine.map((i) => [items[i]!.p.id, items[i]!.result.providerRef ?? items[i]!.p.provider_ref])),
+        nowIso,
+      );
+      for (const i of mine) {
+        const { p, result, actorId } = items[i]!;
+        out[i] = {
+          ...p,
+          state,
+          provider_ref: result.providerRef ?? p.provider_ref,
+          next_action: null,
+          failure_reason: null,
+          claimed_until: null,
+          updated_at: nowIso,
+          authorised_at: p.authorised_at ?? nowIso,
+          captured_at: state === 'captured' ? nowIso : p.captured_at,
+        };
+        events.push(this.event(`payment.${state}`, p, actorId));
+      }
+    }
+    const taken = await this.deps.orders.recordPayments(
+      trx,
+      hot.map((i) => ({
+        orderId: items[i]!.p.order_id,
+        outcome: items[i]!.result.status as 'authorised' | 'captured',
+        paymentId: items[i]!.p.id,
+        provider: items[i]!.p.provider,
+        actorId: items[i]!.actorId,
+      })),
+      events,
+    );
+    await this.deps.events.publishMany(trx, events);
+    for (const [n, i] of hot.entries()) if (!taken[n]) out[i] = await this.notTaken(trx, out[i]!);
+    return out;
+  }
+
+  /** The order could not take the money (it was cancelled meanwhile): refund what was captured, void what is held. */
+  private async notTaken(trx: Executor, p: PaymentsTable): Promise<PaymentsTable> {
+    const nowIso = this.nowIso();
+    if (p.state === 'captured') {
+      this.deps.log.warn({ paymentId: p.id, orderId: p.order_id }, 'money captured for a cancelled order: refunding it');
+      await this.requestRefund(trx, p, { reason: 'order-cancelled', restock: false, cancelReason: null });
+      return p;
+    }
+    const voiding = {
+      pending_operation: 'void' as const,
+      operation_reason: 'order-cancelled',
+      retry_at: nowIso,
+      updated_at: nowIso,
+    };
+    await repo.update(trx, p.id, voiding);
+    return { ...p, ...voiding };
   }
 
   /**
@@ -239,31 +407,29 @@ export class PaymentsService {
    * tells the order. Money captured for an order that was cancelled meanwhile is refunded; an
    * authorisation for one is voided.
    */
-  private async apply(trx: Executor, p: PaymentsTable, result: ChargeResult, actorId: string | null): Promise<void> {
+  private async apply(trx: Executor, p: PaymentsTable, result: ChargeResult, actorId: string | null): Promise<PaymentsTable> {
     const nowIso = this.nowIso();
     const to = result.status;
     if (to === 'pending') {
       const nextAction = result.nextAction ? JSON.stringify(result.nextAction) : p.next_action;
-      if (result.providerRef !== p.provider_ref || nextAction !== p.next_action) {
-        await repo.update(trx, p.id, {
-          provider_ref: result.providerRef ?? p.provider_ref,
-          next_action: nextAction,
-          updated_at: nowIso,
-        });
-      }
-      return;
+      if (result.providerRef === p.provider_ref && nextAction === p.next_action) return p;
+      const set = { provider_ref: result.providerRef ?? p.provider_ref, next_action: nextAction, updated_at: nowIso };
+      await repo.update(trx, p.id, set);
+      return { ...p, ...set };
     }
     if (!MOVES[p.state].includes(to)) {
       // The operation asked for is moot once the payment is final (e.g. voiding a failed charge).
       if (p.pending_operation && (p.state === 'captured' || p.state === 'failed' || p.state === 'voided')) {
-        await repo.update(trx, p.id, { pending_operation: null, claimed_until: null, updated_at: nowIso });
+        const set = { pending_operation: null, claimed_until: null, updated_at: nowIso };
+        await repo.update(trx, p.id, set);
+        return { ...p, ...set };
       }
-      return;
+      return p;
     }
     const satisfied =
       (p.pending_operation === 'capture' && (to === 'captured' || to === 'failed' || to === 'voided')) ||
       (p.pending_operation === 'void' && to !== 'authorised');
-    await repo.update(trx, p.id, {
+    const set = {
       state: to,
       provider_ref: result.providerRef ?? p.provider_ref,
       next_action: null,
@@ -274,7 +440,9 @@ export class PaymentsService {
       ...(satisfied ? { pending_operation: null, operation_reason: null, attempts: 0, retry_at: null, last_error: null } : {}),
       claimed_until: null,
       updated_at: nowIso,
-    });
+    };
+    await repo.update(trx, p.id, set);
+    const next: PaymentsTable = { ...p, ...set };
     await this.deps.events.publish(
       trx,
       this.event(`payment.${to}`, p, actorId, to === 'failed' ? { failureReason: result.failureReason ?? null } : {}),
@@ -285,22 +453,7 @@ export class PaymentsService {
       reason: p.operation_reason ?? undefined,
       actorId,
     });
-    if (taken) return;
-    if (to === 'captured') {
-      this.deps.log.warn({ paymentId: p.id, orderId: p.order_id }, 'money captured for a cancelled order: refunding it');
-      await this.requestRefund(
-        trx,
-        { ...p, state: 'captured' },
-        { reason: 'order-cancelled', restock: false, cancelReason: null },
-      );
-    } else if (to === 'authorised') {
-      await repo.update(trx, p.id, {
-        pending_operation: 'void',
-        operation_reason: 'order-cancelled',
-        retry_at: nowIso,
-        updated_at: nowIso,
-      });
-    }
+    return taken ? next : this.notTaken(trx, next);
   }
 
   /** Queues a refund of everything not yet refunded (or asked to be) on a locked captured payment. */
@@ -543,34 +696,85 @@ export class PaymentsService {
   async handleWebhook(providerName: string, headers: Record<string, string | string[] | undefined>, rawBody: string) {
     const provider = this.byName.get(providerName);
     if (!provider?.capabilities.webhooks) throw AppError.notFound(`Webhooks of provider ${providerName}`);
-    const now = this.deps.clock.now();
-    const event = provider.parseWebhook({ headers, rawBody, now });
-    await this.deps.db.transaction(async (trx) => {
-      if (!(await repo.takeWebhookEvent(trx, providerName, event.id, event.type, now.toISOString()))) {
-        throw new AppError('webhook_rejected', `Webhook refused: event ${event.id} was taken before (a replay)`);
+    const event = provider.parseWebhook({ headers, rawBody, now: this.deps.clock.now() });
+    return this.webhookBatched({ providerName, event });
+  }
+
+  private readonly webhookBatched = batched<{ providerName: string; event: ProviderEvent }, { received: true; eventId: string }>(
+    (jobs) => this.takeWebhooks(jobs),
+    200,
+  );
+
+  /** Takes a batch of checked webhooks in one transaction: each must match its payment and be new; the rest are refused. */
+  private takeWebhooks(jobs: readonly { providerName: string; event: ProviderEvent }[]) {
+    return this.deps.db.transaction(async (trx) => {
+      const nowIso = this.nowIso();
+      const rejected = (why: string) => new AppError('webhook_rejected', `Webhook refused: ${why}`);
+      const out: ({ received: true; eventId: string } | AppError)[] = new Array(jobs.length);
+      const payments = await repo.lockMany(
+        trx,
+        jobs.map((j) => j.event.paymentId),
+      );
+      const valid: number[] = [];
+      for (const [i, { providerName, event }] of jobs.entries()) {
+        const p = payments.get(event.paymentId);
+        if (!p || p.provider !== providerName) out[i] = rejected(`no payment ${event.paymentId} with ${providerName}`);
+        else if (event.currency !== p.currency || (event.type.startsWith('charge.') && event.amount !== Number(p.amount))) {
+          out[i] = rejected(`${event.amount} ${event.currency} is not what payment ${p.id} is for`);
+        } else if (event.type.startsWith('refund.') && !event.refundId) out[i] = rejected('a refund event without its refund');
+        else valid.push(i);
       }
-      const p = await repo.findForUpdate(trx, event.paymentId);
-      if (!p || p.provider !== providerName)
-        throw new AppError('webhook_rejected', `Webhook refused: no payment ${event.paymentId} with ${providerName}`);
-      if (event.currency !== p.currency || (event.type.startsWith('charge.') && event.amount !== Number(p.amount))) {
-        throw new AppError(
-          'webhook_rejected',
-          `Webhook refused: ${event.amount} ${event.currency} is not what payment ${p.id} is for`,
-        );
+      const key = (i: number) => `${jobs[i]!.providerName}\u0000${jobs[i]!.event.id}`;
+      const fresh = await repo.takeWebhookEvents(
+        trx,
+        valid.map((i) => ({ provider: jobs[i]!.providerName, eventId: jobs[i]!.event.id, type: jobs[i]!.event.type })),
+        nowIso,
+      );
+      // A payment's events in this batch are applied in the order they came, each on the payment as the one before left it.
+      const current = new Map(payments);
+      const firstPerPayment: number[] = [];
+      const later: number[] = [];
+      const taken = new Set<string>();
+      for (const i of valid) {
+        if (!fresh.has(key(i)) || taken.has(key(i))) {
+          out[i] = rejected(`event ${jobs[i]!.event.id} was taken before (a replay)`);
+          continue;
+        }
+        taken.add(key(i));
+        out[i] = { received: true, eventId: jobs[i]!.event.id };
+        const e = jobs[i]!.event;
+        if (e.type.startsWith('refund.')) later.push(i);
+        else if (firstPerPayment.some((f) => jobs[f]!.event.paymentId === e.paymentId)) later.push(i);
+        else firstPerPayment.push(i);
       }
-      if (event.type.startsWith('refund.')) {
-        if (!event.refundId) throw new AppError('webhook_rejected', 'Webhook refused: a refund event without its refund');
-        await this.applyRefund(trx, event.refundId, {
-          status: event.type === 'refund.succeeded' ? 'succeeded' : 'failed',
-          providerRef: null,
-          failureReason: event.failureReason ?? null,
-        });
-        return;
+      const chargeResult = (e: ProviderEvent): ChargeResult => ({
+        status: e.type.slice('charge.'.length) as ChargeResult['status'],
+        providerRef: e.providerRef,
+        failureReason: e.failureReason ?? null,
+      });
+      const applied = await this.applyMany(
+        trx,
+        firstPerPayment.map((i) => ({
+          p: current.get(jobs[i]!.event.paymentId)!,
+          result: chargeResult(jobs[i]!.event),
+          actorId: null,
+        })),
+      );
+      for (const [n, i] of firstPerPayment.entries()) current.set(jobs[i]!.event.paymentId, applied[n]!);
+      for (const i of later) {
+        const e = jobs[i]!.event;
+        if (e.type.startsWith('refund.')) {
+          await this.applyRefund(trx, e.refundId!, {
+            status: e.type === 'refund.succeeded' ? 'succeeded' : 'failed',
+            providerRef: null,
+            failureReason: e.failureReason ?? null,
+          });
+        } else {
+          current.set(e.paymentId, await this.apply(trx, current.get(e.paymentId)!, chargeResult(e), null));
+        }
       }
-      const status = event.type.slice('charge.'.length) as ChargeResult['status'];
-      await this.apply(trx, p, { status, providerRef: event.providerRef, failureReason: event.failureReason ?? null }, null);
+      return out;
     });
-    return { received: true as const, eventId: event.id };
   }
 
   // ── Reactions to other modules' events (in the event worker's transaction) ─────────────────────

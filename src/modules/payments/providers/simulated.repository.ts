@@ -12,16 +12,23 @@ const q = (ex: Executor) => ex as Kysely<SimulatedProviderTables>;
 
 /** The simulated provider's own books: its charges, refunds and the webhooks it owes. */
 export const simulatedRepository = {
-  /** Inserts a charge unless one exists for the payment; returns the charge that holds. */
-  async insertCharge(ex: Executor, row: SimulatedChargesTable): Promise<{ charge: SimulatedChargesTable; created: boolean }> {
-    const created = await q(ex)
+  /** Inserts charges in one statement, skipping payments that have one; returns which were created and the others' charges. */
+  async insertCharges(ex: Executor, rows: readonly SimulatedChargesTable[]) {
+    const inserted = await q(ex)
       .insertInto('simulated_charges')
-      .values(row)
+      .values([...rows])
       .onConflict((oc) => oc.column('payment_id').doNothing())
-      .returning('ref')
-      .executeTakeFirst();
-    if (created) return { charge: row, created: true };
-    return { charge: (await this.findCharge(ex, row.payment_id))!, created: false };
+      .returning('payment_id')
+      .execute();
+    const created = new Set(inserted.map((r) => r.payment_id));
+    const others = rows.filter((r) => !created.has(r.payment_id)).map((r) => r.payment_id);
+    const existing = new Map<string, SimulatedChargesTable>();
+    if (others.length > 0) {
+      for (const ch of await q(ex).selectFrom('simulated_charges').selectAll().where('payment_id', 'in', others).execute()) {
+        existing.set(ch.payment_id, ch);
+      }
+    }
+    return { created, existing };
   },
 
   findCharge(ex: Executor, paymentId: string) {
@@ -50,8 +57,12 @@ export const simulatedRepository = {
     return r !== undefined;
   },
 
-  async queueWebhook(ex: Executor, row: Omit<SimulatedWebhooksTable, 'id'>): Promise<void> {
-    await q(ex).insertInto('simulated_webhooks').values(row).execute();
+  async queueWebhooks(ex: Executor, rows: readonly Omit<SimulatedWebhooksTable, 'id'>[]): Promise<void> {
+    if (rows.length > 0)
+      await q(ex)
+        .insertInto('simulated_webhooks')
+        .values([...rows])
+        .execute();
   },
 
   /** Claims due, undelivered webhooks for `leaseMs` (skipping rows another process claims at this moment). */

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+import { batched } from '../../../platform/batching.js';
 import type { Clock } from '../../../platform/clock.js';
 import type { Database, Executor } from '../../../platform/db/database.js';
 import { AppError } from '../../../platform/errors.js';
 import { newId } from '../../../platform/ids.js';
 import type { SimulatedChargesTable } from '../payments.tables.js';
 import { SIGNATURE_HEADER, sign, verify } from '../webhook-signature.js';
-import type { ChargeResult, PaymentProvider, ProviderEvent, RefundResult } from './provider.js';
+import type { ChargeRequest, ChargeResult, PaymentProvider, ProviderEvent, RefundResult } from './provider.js';
 import { simulatedRepository as repo } from './simulated.repository.js';
 
 export interface SimulatedProviderOptions {
@@ -58,13 +59,12 @@ export function simulatedProvider(o: SimulatedProviderOptions): SimulatedProvide
     return { status: ch.status, providerRef: ch.ref, failureReason: ch.failure_reason };
   }
 
-  async function queue(
-    trx: Executor,
+  function webhookRow(
     type: ProviderEvent['type'],
     ch: SimulatedChargesTable,
     dueAt: string,
     extra: { refundId?: string; amount?: number } = {},
-  ): Promise<void> {
+  ) {
     const id = newId('evt_sim');
     const payload = {
       id,
@@ -79,7 +79,7 @@ export function simulatedProvider(o: SimulatedProviderOptions): SimulatedProvide
         failureReason: ch.failure_reason,
       },
     };
-    await repo.queueWebhook(trx, {
+    return {
       event_id: id,
       payload: JSON.stringify(payload),
       due_at: dueAt,
@@ -88,8 +88,10 @@ export function simulatedProvider(o: SimulatedProviderOptions): SimulatedProvide
       delivered_at: null,
       last_status: null,
       last_error: null,
-    });
+    };
   }
+
+  const queue = (trx: Executor, ...args: Parameters<typeof webhookRow>) => repo.queueWebhooks(trx, [webhookRow(...args)]);
 
   /** Runs `fn` on the locked charge of a payment; a missing charge is an error (the caller retries). */
   function withCharge<T>(paymentId: string, fn: (trx: Executor, ch: SimulatedChargesTable, now: Date) => Promise<T>): Promise<T> {
@@ -100,16 +102,14 @@ export function simulatedProvider(o: SimulatedProviderOptions): SimulatedProvide
     });
   }
 
-  return {
-    name: 'simulated',
-    capabilities: { authorisation: true, webhooks: true, operatorConfirms: false, holdMinutes: 15, maxAuthorisationDays: null },
-
-    async charge(request) {
-      const now = nowOf();
+  /** Charges asked for together are booked together: one transaction, one statement per table. */
+  const chargeBatched = batched<ChargeRequest, ChargeResult>(async (requests) => {
+    const now = nowOf();
+    const rows = requests.map((request): SimulatedChargesTable => {
       const outcome = request.simulate?.outcome ?? o.outcome;
       const delay = request.simulate?.delayMs ?? o.delayMs;
       const status = outcome === 'decline' ? 'failed' : request.capture ? 'captured' : 'authorised';
-      const row: SimulatedChargesTable = {
+      return {
         ref: newId('sim_ch', now),
         payment_id: request.paymentId,
         amount: request.amount,
@@ -122,13 +122,23 @@ export function simulatedProvider(o: SimulatedProviderOptions): SimulatedProvide
         refunded_amount: 0,
         created_at: now.toISOString(),
       };
-      const charge = await o.db.transaction(async (trx) => {
-        const { charge, created } = await repo.insertCharge(trx, row);
-        if (created) await queue(trx, `charge.${status}`, charge, charge.settles_at);
-        return charge;
-      });
-      return resultOf(charge, now);
-    },
+    });
+    const charges = await o.db.transaction(async (trx) => {
+      const { created, existing } = await repo.insertCharges(trx, rows);
+      await repo.queueWebhooks(
+        trx,
+        rows.filter((r) => created.has(r.payment_id)).map((ch) => webhookRow(`charge.${ch.status}`, ch, ch.settles_at)),
+      );
+      return rows.map((r) => (created.has(r.payment_id) ? r : existing.get(r.payment_id)!));
+    });
+    return charges.map((ch) => resultOf(ch, now));
+  });
+
+  return {
+    name: 'simulated',
+    capabilities: { authorisation: true, webhooks: true, operatorConfirms: false, holdMinutes: 15, maxAuthorisationDays: null },
+
+    charge: (request) => chargeBatched(request),
 
     async retrieve(paymentId) {
       const ch = await repo.findCharge(o.db.kysely, paymentId);
