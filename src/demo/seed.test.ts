@@ -57,6 +57,33 @@ forEachBackend((backend) => {
     expect(makers.sort()).toEqual(['山谷酒庄', '河畔酒庄'].sort());
   });
 
+  it('sells the 3,000 bottles in a flash sale that sold out in 22 minutes, supporters first, and ships them from the wineries’ lots', async () => {
+    const product = (await t.visitor.get('/api/v1/products'))
+      .json()
+      .items.find((p: { name: string }) => p.name === '小支红酒 375ml');
+    const campaigns = (await t.visitor.get('/api/v1/campaigns', { query: { productId: product.id, limit: 100 } })).json().items;
+    const flash = campaigns.find((c: { mode: string; quantity: number }) => c.mode === 'flash' && c.quantity === 3000);
+    expect(flash).toMatchObject({ state: 'settled', sold: 3000, remaining: 0, agreementVersion: 1, firstClaim: { minutes: 10 } });
+    const op = await t.operator();
+    const audit = (await op.get(`/api/v1/campaigns/${flash.id}/audit`)).json();
+    expect(audit).toMatchObject({ sold: 3000, heldByOrders: 3000, consistent: true });
+    const sales = (await op.get(`/api/v1/campaigns/${flash.id}/sales`, { query: { interval: 'minute' } })).json();
+    const minutes = sales.points.map((p: { at: string }) => (Date.parse(p.at) - Date.parse(flash.startsAt)) / 60_000);
+    expect(Math.min(...minutes)).toBe(0);
+    expect(Math.max(...minutes)).toBe(21);
+    expect(sales.points.reduce((sum: number, p: { paidUnits: number }) => sum + p.paidUnits, 0)).toBe(3000);
+    const firstClaimed = (await op.get(`/api/v1/campaigns/${flash.id}/orders`, { query: { limit: 100 } })).json().items;
+    expect(firstClaimed[0]).toMatchObject({ firstClaim: true, fulfilment: { carrier: '顺丰速运' } });
+    expect(Object.keys(sales.byState).sort()).toEqual(['delivered', 'fulfilled']);
+    // Something to try now: a presale and a crowdfunding live, a trial taking applications, a flash sale to come.
+    const live = (await t.visitor.get('/api/v1/campaigns', { query: { state: 'live' } }))
+      .json()
+      .items.map((c: { mode: string }) => c.mode);
+    expect(live.sort()).toEqual(['crowdfunding', 'presale', 'trial']);
+    expect((await t.visitor.get('/api/v1/campaigns', { query: { state: 'scheduled' } })).json().items).toHaveLength(1);
+    expect(summary).toMatchObject({ campaigns: 5 });
+  });
+
   it('has needs at every stage', async () => {
     const stages = [
       'open',

@@ -16,6 +16,8 @@ export interface SeedSummary {
   ballots: number;
   bids: number;
   products: number;
+  campaigns: number;
+  orders: number;
 }
 
 /** The demo accounts' credentials (documented in the README). */
@@ -102,6 +104,8 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     ballots: 0,
     bids: 0,
     products: 0,
+    campaigns: 0,
+    orders: 0,
   };
 
   const opView = await m.accounts.service.createOperator(DEMO_OPERATOR.email, DEMO_OPERATOR.password, DEMO_OPERATOR.displayName);
@@ -389,7 +393,7 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     await m.chainGroups.service.acceptAgreement(party, group.id, agreement.version);
   }
   at(113);
-  await m.products.service.createProduct(op, {
+  const product = await m.products.service.createProduct(op, {
     needId: wine,
     name: '小支红酒 375ml',
     description: '社群共创的小支装红酒：375ml 螺旋盖，一两个人一顿喝完，同款酒液同等品质。',
@@ -403,8 +407,166 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   summary.products++;
   await m.needs.service.advanceNeed(op, wine, 'in_development');
 
+  // The limited run: 3,000 bottles in a flash sale that sells out in 22 minutes, supporters who gave a
+  // purchase intent first. Paid with the simulated provider where it is offered (its webhooks are sent
+  // once the server runs), else by bank transfers an operator confirms.
+  const campaigns = m.campaigns.service;
+  const simulated = app.deps.config.payments.providers.includes('simulated');
+  const buy = async (who: Actor, campaignId: string, quantity: number, key: string) => {
+    const { order } = await m.campaigns.orders.placeOrder(who, campaignId, { quantity }, key);
+    const { payment } = await m.payments.service.createPayment(
+      who,
+      order.id,
+      { provider: simulated ? 'simulated' : 'manual' },
+      `${key}-pay`,
+    );
+    if (!simulated) await m.payments.service.decideManual(op, payment.id, 'confirm');
+    summary.orders++;
+    return order;
+  };
+  const draft = async (input: Parameters<typeof campaigns.createCampaign>[1]) => {
+    summary.campaigns++;
+    const c = await campaigns.createCampaign(op, input);
+    await campaigns.launchCampaign(op, c.id);
+    return c.id;
+  };
+  const storyDay = (d: number, hourUtc = 12) => {
+    const t = new Date(now.getTime() - (STORY_DAYS - d) * 86_400_000);
+    t.setUTCHours(hourUtc, 0, 0, 0);
+    return t;
+  };
+  const tiers = [
+    { upTo: 1000, unitPrice: { amount: 4_900, currency: 'CNY' } },
+    { upTo: null, unitPrice: { amount: 5_900, currency: 'CNY' } },
+  ];
+  clock.set(storyDay(114));
+  const saleStart = storyDay(115);
+  const flash = await draft({
+    productId: product.id,
+    title: '小支红酒 375ml 首发限量 3000 瓶',
+    description: '社群共创的第一批：前 1000 瓶早鸟价，支持过需求并登记购买意向的会员提前 10 分钟抢购。',
+    mode: 'flash',
+    quantity: 3000,
+    priceTiers: tiers,
+    perMemberLimit: 24,
+    startsAt: saleStart.toISOString(),
+    endsAt: new Date(saleStart.getTime() + 86_400_000).toISOString(),
+    firstClaim: { minutes: 10, reservedUnits: 0, reservedMinutes: null },
+    paymentTimeoutMinutes: 15,
+  });
+  const firstClaimers = new Set(
+    await m.needs.service.supportersWithIntent(
+      db.kysely,
+      wine,
+      members.map((x) => x.memberId),
+    ),
+  );
+  const queue = [
+    ...members.filter((x) => firstClaimers.has(x.memberId)),
+    ...members.filter((x) => !firstClaimers.has(x.memberId)),
+  ];
+  // Who buys how many, until the last bottle; then their minutes: supporters in the first 10, the rest until minute 22.
+  const plan: { who: Actor; quantity: number }[] = [];
+  let left = 3000;
+  for (const who of queue) {
+    if (left === 0) break;
+    const quantity = Math.min(left, 1 + Math.floor(rnd() * 24));
+    plan.push({ who, quantity });
+    left -= quantity;
+  }
+  if (left > 0) plan.push({ who: members[1]!, quantity: left });
+  const early = plan.filter((x) => firstClaimers.has(x.who.memberId)).length;
+  const flashOrders: string[] = [];
+  for (const [i, { who, quantity }] of plan.entries()) {
+    const minute = i < early ? (10 * i) / early : 10 + (11.9 * (i - early)) / Math.max(1, plan.length - 1 - early);
+    clock.set(new Date(saleStart.getTime() + minute * 60_000));
+    flashOrders.push((await buy(who, flash, quantity, `demo-flash-${i}`)).id);
+  }
+  // The wineries ship from their lots; most bottles have arrived.
+  clock.set(storyDay(117));
+  for (const [i, orderId] of flashOrders.entries()) {
+    const maker = wineries[i % 2]!;
+    clock.set(new Date(storyDay(117).getTime() + i * 60_000));
+    await m.campaigns.orders.fulfilOrder(maker.partner, orderId, {
+      organisationId: maker.id,
+      lot: `${i % 2 ? 'HP' : 'SG'}-2026-0${1 + Math.floor(i / 120)}`,
+      carrier: '顺丰速运',
+      trackingNumber: `SF${String(7_000_000 + i * 37).padStart(10, '0')}`,
+    });
+    if (i % 10 < 8) {
+      clock.set(new Date(storyDay(119, 6).getTime() + i * 60_000));
+      await m.campaigns.orders.deliverOrder(maker.partner, orderId);
+    }
+  }
+  clock.set(storyDay(116));
+  await campaigns.advance();
+
+  // Live now: the second batch on presale, a gift box crowdfunding, free samples of the Merlot, and
+  // a flash sale starting in three days.
+  clock.set(storyDay(117));
+  const presale = await draft({
+    productId: product.id,
+    title: '小支红酒 第二批 预售',
+    description: '第二批 2000 瓶，预售付款，一个月内发货。',
+    mode: 'presale',
+    quantity: 2000,
+    priceTiers: [{ upTo: null, unitPrice: { amount: 5_900, currency: 'CNY' } }],
+    perMemberLimit: 12,
+    startsAt: storyDay(117).toISOString(),
+    endsAt: new Date(now.getTime() + 11 * 86_400_000).toISOString(),
+    paymentTimeoutMinutes: 15,
+  });
+  const crowdfunding = await draft({
+    productId: product.id,
+    title: '小支红酒 六瓶礼盒 众筹',
+    description: '凑满 300 盒就开工：付款先授权，截止时达标才扣款，不达标全额释放。',
+    mode: 'crowdfunding',
+    quantity: 800,
+    priceTiers: [{ upTo: null, unitPrice: { amount: 32_900, currency: 'CNY' } }],
+    perMemberLimit: 4,
+    startsAt: storyDay(117).toISOString(),
+    endsAt: new Date(now.getTime() + 10 * 86_400_000).toISOString(),
+    goal: { units: 300 },
+    paymentTimeoutMinutes: 30,
+  });
+  for (let i = 0; i < 36; i++) {
+    clock.set(new Date(storyDay(117).getTime() + i * 3 * 3_600_000));
+    await buy(members[(i * 7) % MEMBERS]!, presale, 1 + (i % 3), `demo-presale-${i}`);
+    if (i % 2 === 0) await buy(members[(i * 11 + 5) % MEMBERS]!, crowdfunding, 1, `demo-crowd-${i}`);
+  }
+  const trial = await draft({
+    productId: product.id,
+    title: '梅洛 375ml 免费试饮',
+    description: '50 份免费试饮装：申请后由种子抽签选出，收到后请留下评价。',
+    mode: 'trial',
+    quantity: 50,
+    startsAt: storyDay(118).toISOString(),
+    endsAt: new Date(now.getTime() + 5 * 86_400_000).toISOString(),
+  });
+  for (let i = 0; i < 40; i++) {
+    clock.set(new Date(storyDay(118).getTime() + i * 1_800_000));
+    await m.campaigns.trials.apply(members[(i * 13 + 3) % MEMBERS]!, trial, {
+      motivation: ['想试试小瓶装', '一个人喝正合适', '想送给父母尝尝'][i % 3]!,
+      usage: ['周末自己做饭配一杯', '露营带一瓶', '和室友分享'][i % 3]!,
+      householdSize: 1 + (i % 3),
+    });
+  }
+  await draft({
+    productId: product.id,
+    title: '小支红酒 周年限定 闪购',
+    description: '周年限定酒标，500 瓶，准点开抢。',
+    mode: 'flash',
+    quantity: 500,
+    priceTiers: [{ upTo: null, unitPrice: { amount: 6_900, currency: 'CNY' } }],
+    perMemberLimit: 6,
+    startsAt: new Date(now.getTime() + 3 * 86_400_000).toISOString(),
+    endsAt: new Date(now.getTime() + 4 * 86_400_000).toISOString(),
+    paymentTimeoutMinutes: 10,
+  });
+
   // Back to now: needs whose deadline passed are recorded as expired.
   clock.set(now);
   await m.needs.service.recordExpiries();
+  await campaigns.advance();
   return summary;
 }
