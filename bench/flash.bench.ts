@@ -99,7 +99,8 @@ function sale(urls: string[], campaignId: string, tokens: string[], round: numbe
                   if (status === 201) ctx.orderId = JSON.parse(body).id;
                   else {
                     latencies.push(performance.now() - ctx.t0);
-                    const type = status === 409 || status === 422 ? String(JSON.parse(body).type).split('/').pop() : String(status);
+                    const type =
+                      status === 409 || status === 422 ? String(JSON.parse(body).type).split('/').pop() : String(status);
                     count(`order ${type}`);
                     if (type === 'sold-out' && soldOutAt === null) soldOutAt = performance.now();
                   }
@@ -204,7 +205,11 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
   const hash = await m.accounts.service.hashForImport('bench member pw');
   const tokens: string[] = [];
   for (let i = 0; i < MEMBERS; i++) {
-    const member = await m.accounts.service.importMember({ email: `f${i}@covalue.bench`, displayName: `f${i}`, passwordHash: hash });
+    const member = await m.accounts.service.importMember({
+      email: `f${i}@covalue.bench`,
+      displayName: `f${i}`,
+      passwordHash: hash,
+    });
     tokens.push((await m.accounts.service.issueToken(member.id, 'bench')).token);
   }
   const campaigns: string[] = [];
@@ -233,11 +238,21 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
   const servers = [];
   for (const port of ports) {
     servers.push(
-      await startProcess('src/main.ts', ['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1' }, `http://127.0.0.1:${port}/readyz`),
+      await startProcess(
+        'src/main.ts',
+        ['serve'],
+        { ...env, PORT: String(port), HOST: '127.0.0.1' },
+        `http://127.0.0.1:${port}/readyz`,
+      ),
     );
   }
   const barePort = await freePort();
-  const bare = await startProcess('bench/bare-server.ts', [], { PORT: String(barePort), BENCH_DIR: dir }, `http://127.0.0.1:${barePort}/healthz`);
+  const bare = await startProcess(
+    'bench/bare-server.ts',
+    [],
+    { PORT: String(barePort), BENCH_DIR: dir },
+    `http://127.0.0.1:${barePort}/healthz`,
+  );
 
   const rounds: RoundResult[] = [];
   const bares: { rps: number; p99: number }[] = [];
@@ -299,8 +314,12 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
   );
   console.log(`  paid orders/s      ${fmt(ops)}   (order + payment, each authenticated)`);
   console.log(`  attempts/s         ${fmt(median(rounds.map((r) => r.attemptsPerSecond)))}`);
-  console.log(`  attempt p50 / p99  ${fmt(median(rounds.map((r) => r.p50)), 1)} ms / ${fmt(median(rounds.map((r) => r.p99)), 1)} ms`);
-  console.log(`  time to sell out   ${fmt(median(rounds.map((r) => r.soldOutMs ?? Number.NaN)) / 1000, 2)} s (first sold-out answer)`);
+  console.log(
+    `  attempt p50 / p99  ${fmt(median(rounds.map((r) => r.p50)), 1)} ms / ${fmt(median(rounds.map((r) => r.p99)), 1)} ms`,
+  );
+  console.log(
+    `  time to sell out   ${fmt(median(rounds.map((r) => r.soldOutMs ?? Number.NaN)) / 1000, 2)} s (first sold-out answer)`,
+  );
   console.log(`  oversold units     ${oversold}`);
   console.log(`  bare POST req/s    ${fmt(bareRps)}   p99 ${median(bares.map((b) => b.p99))} ms`);
   console.log(
