@@ -43,7 +43,7 @@ export function CampaignCard({ campaign, to }: { campaign: Campaign; to?: string
         {c.mode === 'trial'
           ? t('campaign.samplesLeft', { count: c.remaining, n: f.number(c.remaining), quantity: f.number(c.quantity) })
           : t('campaign.unitsLeft', { count: c.remaining, n: f.number(c.remaining), quantity: f.number(c.quantity) })}
-        {c.tier && ` · ${f.money(c.tier.unitPrice)}`}
+        {c.tier && c.mode !== 'trial' && ` · ${f.money(c.tier.unitPrice)}`}
         {' · '}
         {c.state === 'scheduled' || c.state === 'draft'
           ? t('campaign.startsOn', { date: f.dateTime(c.startsAt) })

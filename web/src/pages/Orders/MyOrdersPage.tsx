@@ -302,7 +302,7 @@ function FeedbackForm({ order, onDone }: { order: Order; onDone: () => void }) {
         )}
       </fieldset>
       <TextArea
-        label={t('feedback.liked')}
+        label={t('feedback.likedField')}
         rows={2}
         maxLength={2000}
         value={liked}

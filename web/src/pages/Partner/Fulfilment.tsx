@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api';
 import type { Order, Organisation } from '../../api/types';
-import { usePaged } from '../../app/useApi';
+import { useApi, usePaged } from '../../app/useApi';
 import { CampaignModeBadge, OrderStateBadge } from '../../components/CampaignCard';
 import { campaignProblem } from '../../components/campaignProblems';
 import { FormAlert, SelectField, TextField, useSubmit } from '../../components/Form';
@@ -24,11 +24,32 @@ function fulfilMessage(t: TFunction, message: string | undefined): string | unde
 export function Fulfilment({ orgs }: { orgs: Organisation[] }) {
   const { t } = useTranslation();
   const [tick, setTick] = useState(0);
-  const toShip = usePaged((cursor) => api.orders.fulfilmentQueue({ state: 'paid', limit: 20, cursor }), [tick]);
-  const shipped = usePaged((cursor) => api.orders.fulfilmentQueue({ state: 'fulfilled', limit: 20, cursor }), [tick]);
+  const [campaignId, setCampaignId] = useState('');
+  const campaigns = useApi(() => api.campaigns.list({ limit: 100 }).then((p) => p.items), []);
+  const only = campaignId || undefined;
+  const toShip = usePaged(
+    (cursor) => api.orders.fulfilmentQueue({ state: 'paid', campaignId: only, limit: 20, cursor }),
+    [tick, only],
+  );
+  const shipped = usePaged(
+    (cursor) => api.orders.fulfilmentQueue({ state: 'fulfilled', campaignId: only, limit: 20, cursor }),
+    [tick, only],
+  );
   const changed = () => setTick((n) => n + 1);
   return (
     <>
+      <label className="inline-select fulfil-filter">
+        <span>{t('fulfilment.campaign')}</span>
+        <select value={campaignId} onChange={(e) => setCampaignId(e.target.value)}>
+          <option value="">{t('fulfilment.allCampaigns')}</option>
+          {campaigns.state.status === 'ok' &&
+            campaigns.state.data.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.title}
+              </option>
+            ))}
+        </select>
+      </label>
       <section aria-labelledby="fulfil-to-ship">
         <h2 id="fulfil-to-ship">{t('fulfilment.toShip')}</h2>
         <p className="hint">{t('fulfilment.hint')}</p>
