@@ -156,7 +156,7 @@ export function buildModules(
   const notifications = createNotificationsModule({
     db,
     clock,
-    campaignTitle: async (ex, id) => (await campaigns.service.find(ex, id))?.title ?? null,
+    campaignTitle: async (ex, id) => (await campaigns.facts.of(ex, id))?.title ?? null,
   });
   return {
     rateLimiter,

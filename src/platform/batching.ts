@@ -46,3 +46,60 @@ export async function oneByOneOnConflict<J, R>(
   }
   return out;
 }
+
+/**
+ * Like `batched`, but with at most `concurrency` batches in flight per key: what arrives while they
+ * run waits and goes in the next batch together. Work that contends for one row (a campaign's stock)
+ * then takes the row's lock once per batch in each process, instead of one short batch per turn of the
+ * event loop queueing behind the others (and holding a database connection each while it waits).
+ * Only scheduling: correctness stays with the database's locks.
+ */
+export function serialBatched<In, Out>(
+  keyOf: (input: In) => string,
+  run: (inputs: readonly In[]) => Promise<readonly (Out | Error)[]>,
+  options: { maxBatchSize?: number; concurrency?: number } = {},
+) {
+  const max = options.maxBatchSize ?? 500;
+  const width = options.concurrency ?? 1;
+  interface Waiting {
+    input: In;
+    resolve: (out: Out) => void;
+    reject: (err: unknown) => void;
+  }
+  const lanes = new Map<string, { waiting: Waiting[]; running: number }>();
+
+  async function drain(key: string): Promise<void> {
+    const lane = lanes.get(key)!;
+    while (lane.waiting.length > 0) {
+      const batch = lane.waiting.splice(0, max);
+      try {
+        const outs = await run(batch.map((w) => w.input));
+        batch.forEach((w, i) => {
+          const out = outs[i];
+          if (out instanceof Error) w.reject(out);
+          else w.resolve(out as Out);
+        });
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    lane.running--;
+    if (lane.running === 0 && lane.waiting.length === 0) lanes.delete(key);
+  }
+
+  return (input: In): Promise<Out> =>
+    new Promise<Out>((resolve, reject) => {
+      const key = keyOf(input);
+      let lane = lanes.get(key);
+      if (!lane) {
+        lane = { waiting: [], running: 0 };
+        lanes.set(key, lane);
+      }
+      lane.waiting.push({ input, resolve, reject });
+      if (lane.running < width) {
+        lane.running++;
+        // The rest of this turn's arrivals join the first batch.
+        setImmediate(() => void drain(key));
+      }
+    });
+}

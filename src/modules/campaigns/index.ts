@@ -1,4 +1,5 @@
 import type { HttpApp } from '../../platform/http/server.js';
+import { CampaignFacts } from './campaigns.facts.js';
 import { campaignsRoutes } from './campaigns.routes.js';
 import { type CampaignsDeps, CampaignsService } from './campaigns.service.js';
 import { ordersRoutes } from './orders.routes.js';
@@ -18,16 +19,25 @@ export { CampaignsService, OrdersService, TrialsService };
  */
 export function createCampaignsModule(
   deps: Omit<CampaignsDeps, 'orders'> &
-    Omit<OrdersDeps, 'config'> &
+    Omit<OrdersDeps, 'config' | 'facts'> &
     Pick<TrialsDeps, 'accounts'> & { config: CampaignsDeps['config'] & OrdersDeps['config'] },
-): { service: CampaignsService; orders: OrdersService; trials: TrialsService; routes: (app: HttpApp) => void } {
-  const orders = new OrdersService(deps);
+): {
+  service: CampaignsService;
+  orders: OrdersService;
+  trials: TrialsService;
+  /** A launched campaign's title, mode, need, chain group and agreement version (inside the caller's transaction). */
+  facts: CampaignFacts;
+  routes: (app: HttpApp) => void;
+} {
+  const facts = new CampaignFacts();
+  const orders = new OrdersService({ ...deps, facts });
   const service = new CampaignsService({ ...deps, orders });
   const trials = new TrialsService({ ...deps, orders });
   return {
     service,
     orders,
     trials,
+    facts,
     routes: (app) => {
       campaignsRoutes(service, orders)(app);
       ordersRoutes(orders)(app);

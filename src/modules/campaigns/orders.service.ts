@@ -1,6 +1,6 @@
 import type { FulfilBody, PlaceOrderBody, Shipping } from '../../contracts/campaigns.js';
 import type { Actor } from '../../platform/auth/actor.js';
-import { BatchConflict, batched, oneByOneOnConflict } from '../../platform/batching.js';
+import { BatchConflict, oneByOneOnConflict, serialBatched } from '../../platform/batching.js';
 import { fingerprint } from '../../platform/canonical-json.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids.js';
 import type { ChainGroupsService } from '../chain-groups/index.js';
 import type { NeedsService } from '../needs/index.js';
 import type { OrganisationsService } from '../organisations/index.js';
+import type { CampaignFacts, LaunchFacts } from './campaigns.facts.js';
 import { campaignsRepository as campaigns } from './campaigns.repository.js';
 import {
   allocate,
@@ -35,6 +36,7 @@ export interface OrdersDeps {
   chainGroups: Pick<ChainGroupsService, 'makersOf' | 'groupsMadeBy'>;
   organisations: Pick<OrganisationsService, 'idsOfMember'>;
   config: { autoCompleteDays: number };
+  facts: CampaignFacts;
 }
 
 export type OrderState =
@@ -97,31 +99,15 @@ type Counters = ReturnType<typeof countersOf>;
 export class OrdersService {
   constructor(private readonly deps: OrdersDeps) {}
 
-  /** What an order's events name of its campaign; none of it changes once the campaign is launched. */
-  private readonly launchFacts = new Map<
-    string,
-    Pick<CampaignsTable, 'need_id' | 'chain_group_id' | 'agreement_version' | 'mode'>
-  >();
-
-  private async factsOf(ex: Executor, campaignId: string) {
-    const known = this.launchFacts.get(campaignId);
-    if (known) return known;
-    const c = (await campaigns.find(ex, campaignId))!;
-    if (c.launched_at !== null) {
-      if (this.launchFacts.size >= 10_000) this.launchFacts.clear();
-      this.launchFacts.set(campaignId, {
-        need_id: c.need_id,
-        chain_group_id: c.chain_group_id,
-        agreement_version: c.agreement_version,
-        mode: c.mode,
-      });
-    }
-    return c;
+  private async factsOf(ex: Executor, campaignId: string): Promise<LaunchFacts> {
+    return (await this.deps.facts.of(ex, campaignId))!;
   }
 
-  private readonly placeBatched = batched<PlaceJob, Placed>(
+  /** One batch per campaign in flight per process: the campaign's lock is taken once per batch (ADR 0003). */
+  private readonly placeBatched = serialBatched<PlaceJob, Placed>(
+    (job) => job.campaignId,
     (jobs) => oneByOneOnConflict(jobs, (some) => this.placeBatch(some)),
-    200,
+    { maxBatchSize: 200 },
   );
 
   private event(type: string, row: OrdersTable, actorId: string | null, payload: Record<string, unknown>): NewEvent {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CreatePaymentBody, RefundBody } from '../../contracts/payments.js';
 import type { Actor } from '../../platform/auth/actor.js';
-import { BatchConflict, batched, oneByOneOnConflict } from '../../platform/batching.js';
+import { BatchConflict, oneByOneOnConflict, serialBatched } from '../../platform/batching.js';
 import { fingerprint } from '../../platform/canonical-json.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
@@ -34,6 +34,8 @@ export interface PaymentsDeps {
 }
 
 const LEASE_MS = 60_000;
+/** Payment batches in flight at once per process, per step (start, record, webhooks): they touch per-order rows only. */
+const PAYMENT_BATCHES = 4;
 const MAX_BACKOFF_MS = 10 * 60_000;
 /** A payment still pending at the provider this long after it started is asked about again. */
 const RECONCILE_AFTER_MS = 60_000;
@@ -192,12 +194,17 @@ export class PaymentsService {
     return { payment: (await this.views(this.deps.db.kysely, [done], []))[0]!, replayed: false };
   }
 
-  private readonly startBatched = batched<StartJob, { row: PaymentsTable; created: boolean }>(
+  private readonly startBatched = serialBatched<StartJob, { row: PaymentsTable; created: boolean }>(
+    () => 'start',
     (jobs) => oneByOneOnConflict(jobs, (some) => this.startMany(some)),
-    200,
+    { maxBatchSize: 200, concurrency: PAYMENT_BATCHES },
   );
 
-  private readonly recordBatched = batched<{ paymentId: string; result: ChargeResult; actorId: string | null }, PaymentsTable>(
+  private readonly recordBatched = serialBatched<
+    { paymentId: string; result: ChargeResult; actorId: string | null },
+    PaymentsTable
+  >(
+    () => 'record',
     (jobs) =>
       this.deps.db.transaction(async (trx) => {
         const locked = await repo.lockMany(
@@ -209,7 +216,7 @@ export class PaymentsService {
           jobs.map((j) => ({ p: locked.get(j.paymentId)!, result: j.result, actorId: j.actorId })),
         );
       }),
-    200,
+    { maxBatchSize: 200, concurrency: PAYMENT_BATCHES },
   );
 
   /** Starts the payments of a batch: replays answered, orders checked and held, new payments written, in one transaction. */
@@ -700,9 +707,13 @@ export class PaymentsService {
     return this.webhookBatched({ providerName, event });
   }
 
-  private readonly webhookBatched = batched<{ providerName: string; event: ProviderEvent }, { received: true; eventId: string }>(
+  private readonly webhookBatched = serialBatched<
+    { providerName: string; event: ProviderEvent },
+    { received: true; eventId: string }
+  >(
+    () => 'webhooks',
     (jobs) => this.takeWebhooks(jobs),
-    200,
+    { maxBatchSize: 200, concurrency: PAYMENT_BATCHES },
   );
 
   /** Takes a batch of checked webhooks in one transaction: each must match its payment and be new; the rest are refused. */
