@@ -47,6 +47,9 @@ program
     const config = configOrExit();
     const logger = createLogger(config.log);
     if (config.session.usingDevSecret) logger.warn('SESSION_SECRET is not set: using the development secret');
+    if (config.payments.usingDevWebhookSecret && config.payments.providers.includes('simulated')) {
+      logger.warn('PAYMENTS_WEBHOOK_SECRET is not set: the simulated provider signs its webhooks with the development secret');
+    }
     const db = openDatabase(config.database);
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');

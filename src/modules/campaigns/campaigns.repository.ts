@@ -62,7 +62,7 @@ export const campaignsRepository = {
    */
   list(
     ex: Executor,
-    filter: { productId?: string; state?: string; mode?: string; chainGroupIds?: readonly string[] },
+    filter: { productId?: string; state?: string; mode?: string; chainGroupIds?: readonly string[]; withDrafts?: boolean },
     nowIso: string,
     limit: number,
     beforeId?: string,
@@ -71,6 +71,7 @@ export const campaignsRepository = {
     if (filter.productId) query = query.where('product_id', '=', filter.productId);
     if (filter.mode) query = query.where('mode', '=', filter.mode);
     if (filter.chainGroupIds) query = query.where('chain_group_id', 'in', [...filter.chainGroupIds]);
+    if (!filter.withDrafts) query = query.where('state', '!=', 'draft');
     const state = filter.state;
     if (state === 'draft' || state === 'settled') query = query.where('state', '=', state);
     else if (state === 'scheduled') query = query.where('state', '=', 'scheduled').where('starts_at', '>', nowIso);

@@ -82,7 +82,7 @@ export function campaignsRoutes(service: CampaignsService, orders: OrdersService
           response: { 200: Stock },
         },
       },
-      async (request) => service.getStock(request.params.id),
+      async (request) => service.getStock(request.actor, request.params.id),
     );
 
     app.patch(

@@ -339,9 +339,15 @@ export class CampaignsService {
     return this.view(await this.require(this.deps.db.kysely, id));
   }
 
-  /** State, stock and the tier in force only: cheap enough to poll during a sale. */
-  async getStock(id: string) {
-    return this.stockView(await this.require(this.deps.db.kysely, id));
+  /** State, stock and the tier in force only: cheap enough to poll during a sale. Drafts for operators only. */
+  async getStock(actor: Actor | null, id: string) {
+    return this.stockView(await this.requireVisible(actor, id));
+  }
+
+  private async requireVisible(actor: Actor | null, id: string): Promise<CampaignsTable> {
+    const c = await this.require(this.deps.db.kysely, id);
+    if (c.state === 'draft' && !actor?.roles.includes('operator')) throw AppError.notFound('Campaign');
+    return c;
   }
 
   /** The raw row, for the other services of this module. */
@@ -358,26 +364,16 @@ export class CampaignsService {
   ) {
     const ex = this.deps.db.kysely;
     const before = cursor ? decodeCursor(cursor, ['string'] as const)[0] : undefined;
-    const operator = actor?.roles.includes('operator') ?? false;
-    if (filter.state === 'draft' && !operator) return { items: [], nextCursor: null };
-    const rows: CampaignsTable[] = [];
-    let after = before;
-    // Drafts are the operators' own work: others page past them.
-    for (;;) {
-      const batch = await repo.list(ex, filter, this.nowIso(), limit + 1, after);
-      rows.push(...batch.filter((r) => operator || r.state !== 'draft'));
-      if (batch.length <= limit || rows.length > limit) break;
-      after = batch[batch.length - 1]!.id;
-    }
+    // Drafts are the operators' own work.
+    const withDrafts = actor?.roles.includes('operator') ?? false;
+    const rows = await repo.list(ex, { ...filter, withDrafts }, this.nowIso(), limit + 1, before);
     const page = pageOf(rows, limit, (r) => [r.id]);
     return { items: await this.views(page.items), nextCursor: page.nextCursor };
   }
 
   /** Drafts are seen by operators only. */
   async getVisibleCampaign(actor: Actor | null, id: string) {
-    const c = await this.require(this.deps.db.kysely, id);
-    if (c.state === 'draft' && !actor?.roles.includes('operator')) throw AppError.notFound('Campaign');
-    return this.view(c);
+    return this.view(await this.requireVisible(actor, id));
   }
 
   /**
