@@ -92,6 +92,27 @@ describe('loadConfig', () => {
     expect(config.session).toMatchObject({ secret, usingDevSecret: false });
   });
 
+  it('offers the simulated and manual providers in development, only manual in production, or those named', () => {
+    expect(loadConfig({}).payments).toMatchObject({ providers: ['simulated', 'manual'], usingDevWebhookSecret: true });
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) }).payments.providers).toEqual(['manual']);
+    const named = loadConfig({
+      PAYMENTS_PROVIDERS: ' manual , manual',
+      PAYMENTS_WEBHOOK_SECRET: 'w'.repeat(32),
+      PAYMENTS_SIMULATED_DELAY_MS: '250',
+      PAYMENTS_SIMULATED_WEBHOOK_URL: 'http://127.0.0.1:9999/hooks',
+    }).payments;
+    expect(named).toMatchObject({
+      providers: ['manual'],
+      webhookSecret: 'w'.repeat(32),
+      usingDevWebhookSecret: false,
+      simulated: { delayMs: 250, outcome: 'succeed', webhookUrl: 'http://127.0.0.1:9999/hooks' },
+    });
+    expect(loadConfig({ ORDER_PAYMENT_TIMEOUT_MINUTES: '30' }).orders).toEqual({
+      paymentTimeoutMinutes: 30,
+      autoCompleteDays: 14,
+    });
+  });
+
   describe('rejects a bad value with a ConfigError naming the variable', () => {
     const cases: [string, Record<string, string>][] = [
       ['PORT', { PORT: 'abc' }],
@@ -109,6 +130,13 @@ describe('loadConfig', () => {
       ['PG_POOL_MAX', { PG_POOL_MAX: '0' }],
       ['PASSWORD_SCRYPT_LOG_N', { PASSWORD_SCRYPT_LOG_N: '9' }],
       ['WORKER_POLL_MS', { WORKER_POLL_MS: '5' }],
+      ['ORDER_PAYMENT_TIMEOUT_MINUTES', { ORDER_PAYMENT_TIMEOUT_MINUTES: '0' }],
+      ['PAYMENTS_PROVIDERS', { PAYMENTS_PROVIDERS: 'stripe' }],
+      ['PAYMENTS_PROVIDERS', { PAYMENTS_PROVIDERS: ',' }],
+      ['PAYMENTS_PROVIDERS', { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), PAYMENTS_PROVIDERS: 'manual,simulated' }],
+      ['PAYMENTS_WEBHOOK_SECRET', { PAYMENTS_WEBHOOK_SECRET: 'short' }],
+      ['PAYMENTS_SIMULATED_OUTCOME', { PAYMENTS_SIMULATED_OUTCOME: 'maybe' }],
+      ['PAYMENTS_SIMULATED_WEBHOOK_URL', { PAYMENTS_SIMULATED_WEBHOOK_URL: 'ftp://x' }],
     ];
     for (const [variable, env] of cases) {
       it(`${variable} from ${JSON.stringify(env)}`, () => {
