@@ -204,7 +204,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   events.subscribe('payments.campaign-ended', (e, trx) => modules.payments.service.onCampaignEnded(e, trx), {
     types: ['campaign.ended'],
   });
-  events.subscribe('notifications.inbox', (e, trx) => modules.notifications.service.onEvent(e, trx), { types: NOTIFIED_EVENTS });
+  events.subscribeBatch('notifications.inbox', (batch, trx) => modules.notifications.service.onEvents(batch, trx), {
+    types: NOTIFIED_EVENTS,
+  });
 
   const http = await createHttpServer({
     logger,

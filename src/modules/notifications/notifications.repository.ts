@@ -5,13 +5,15 @@ import type { NotificationsTable, NotificationsTables } from './notifications.ta
 const q = (ex: Executor) => ex as Kysely<NotificationsTables>;
 
 export const notificationsRepository = {
-  /** Inserts one notification per (event, member); a redelivered event adds nothing. */
-  async insert(ex: Executor, row: NotificationsTable): Promise<void> {
-    await q(ex)
-      .insertInto('notifications')
-      .values(row)
-      .onConflict((oc) => oc.columns(['event_id', 'member_id']).doNothing())
-      .execute();
+  /** Inserts notifications, one per (event, member); a redelivered event adds nothing. */
+  async insertMany(ex: Executor, rows: readonly NotificationsTable[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await q(ex)
+        .insertInto('notifications')
+        .values(rows.slice(i, i + 500))
+        .onConflict((oc) => oc.columns(['event_id', 'member_id']).doNothing())
+        .execute();
+    }
   },
 
   list(ex: Executor, memberId: string, unread: boolean | undefined, limit: number, beforeId?: string) {

@@ -33,27 +33,31 @@ export class NotificationsService {
   constructor(private readonly deps: NotificationsDeps) {}
 
   /**
-   * Writes the notification an event calls for, in the event worker's transaction (exactly once per
-   * event and member).
+   * Writes the notifications a batch of events calls for, in the event worker's transaction, with one
+   * statement (exactly once per event and member).
    */
-  async onEvent(event: DomainEvent, trx: Executor): Promise<void> {
-    const told = TOLD[event.type as NotificationKind] as (typeof TOLD)[NotificationKind] | undefined;
-    const p = event.payload as Record<string, unknown>;
-    const memberId = typeof p.memberId === 'string' ? p.memberId : null;
-    if (!told || !memberId || (event.actorId === memberId && !told.ownToo)) return;
-    const payload: Record<string, unknown> = Object.fromEntries(
-      told.fields.filter((f) => p[f] !== undefined).map((f) => [f, p[f]]),
-    );
-    if (typeof p.campaignId === 'string') payload.campaignTitle = await this.deps.campaignTitle(trx, p.campaignId);
-    await repo.insert(trx, {
-      id: newId('ntf', new Date(event.occurredAt)),
-      member_id: memberId,
-      kind: event.type,
-      payload: JSON.stringify(payload),
-      event_id: event.id,
-      created_at: event.occurredAt,
-      read_at: null,
-    });
+  async onEvents(events: readonly DomainEvent[], trx: Executor): Promise<void> {
+    const rows = [];
+    for (const event of events) {
+      const told = TOLD[event.type as NotificationKind] as (typeof TOLD)[NotificationKind] | undefined;
+      const p = event.payload as Record<string, unknown>;
+      const memberId = typeof p.memberId === 'string' ? p.memberId : null;
+      if (!told || !memberId || (event.actorId === memberId && !told.ownToo)) continue;
+      const payload: Record<string, unknown> = Object.fromEntries(
+        told.fields.filter((f) => p[f] !== undefined).map((f) => [f, p[f]]),
+      );
+      if (typeof p.campaignId === 'string') payload.campaignTitle = await this.deps.campaignTitle(trx, p.campaignId);
+      rows.push({
+        id: newId('ntf', new Date(event.occurredAt)),
+        member_id: memberId,
+        kind: event.type,
+        payload: JSON.stringify(payload),
+        event_id: event.id,
+        created_at: event.occurredAt,
+        read_at: null,
+      });
+    }
+    await repo.insertMany(trx, rows);
   }
 
   /** The caller's notifications, newest first (optionally only unread or read ones). */

@@ -266,6 +266,38 @@ forEachBackend((backend) => {
       expect(await scratchIds('scratch_effects')).toEqual(ids);
     });
 
+    it('hands a batch subscriber the batch at once, and after a failure one event at a time, keeping the progress before it', async () => {
+      await createScratchTable('scratch_batches');
+      const bus = newBus();
+      const calls: number[][] = [];
+      let broken = true;
+      bus.subscribeBatch('batcher', async (events, trx) => {
+        calls.push(events.map(seqOf));
+        await trx
+          .insertInto('scratch_batches')
+          .values(events.map((e) => ({ event_id: e.id, note: `seq ${seqOf(e)}` })))
+          .execute();
+        if (broken && events.some((e) => seqOf(e) === 3)) throw new Error('fails after writing');
+      });
+      const first = await publish(bus, thing('a', 1), thing('a', 2));
+      await bus.drain();
+      expect(calls).toEqual([[1, 2]]);
+      expect(await scratchIds('scratch_batches')).toEqual(first);
+
+      const more = await publish(bus, thing('a', 3), thing('a', 4), thing('a', 5));
+      calls.length = 0;
+      await bus.drain();
+      // The batch failed as a whole (its rows rolled back), then 3 alone failed: nothing after 2 is kept.
+      expect(calls).toEqual([[3, 4, 5], [3]]);
+      expect(await scratchIds('scratch_batches')).toEqual(first);
+      expect((await subscription('batcher')).attempts).toBe(1);
+
+      broken = false;
+      clock.advance({ minutes: 10 });
+      await bus.drain();
+      expect(await scratchIds('scratch_batches')).toEqual([...first, ...more]);
+    });
+
     it('rolls back the effects of a whole delivery when its transaction cannot commit', async () => {
       await createScratchTable('scratch_effects');
       const bus = newBus();

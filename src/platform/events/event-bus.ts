@@ -35,6 +35,14 @@ export interface NewEvent<P = Record<string, unknown>> {
  */
 export type EventHandler = (event: DomainEvent, trx: Executor) => Promise<void>;
 
+/**
+ * Handles a batch of events (up to 200, in order) in one savepoint of the delivery transaction:
+ * for subscribers that write one row per event, one statement for the batch. If it throws, the
+ * events are handled again one at a time (each a batch of one), so that the progress before the
+ * failing event is kept and only that event is retried. The same rules as `EventHandler` apply.
+ */
+export type BatchEventHandler = (events: readonly DomainEvent[], trx: Executor) => Promise<void>;
+
 export interface SubscribeOptions {
   /** Only these event types; others are passed over without calling the handler. */
   types?: readonly string[];
@@ -45,6 +53,7 @@ export interface SubscribeOptions {
 interface Subscription extends SubscribeOptions {
   name: string;
   handler: EventHandler;
+  batchHandler?: BatchEventHandler;
 }
 
 const BATCH = 200;
@@ -115,6 +124,12 @@ export class EventBus {
     if (this.subscriptions.has(name)) throw new Error(`subscriber ${name} is registered twice`);
     this.subscriptions.set(name, { name, handler, ...options });
     this.prepared = false;
+  }
+
+  /** Registers a named subscriber that handles the events of a delivery batch together (see `BatchEventHandler`). */
+  subscribeBatch(name: string, handler: BatchEventHandler, options: SubscribeOptions = {}): void {
+    this.subscribe(name, (event, trx) => handler([event], trx), options);
+    this.subscriptions.get(name)!.batchHandler = handler;
   }
 
   /** Starts polling in the background. */
@@ -198,7 +213,22 @@ export class EventBus {
       const rows = await repo.readAfter(trx, after, upTo, sub.types, BATCH);
       let position = after;
       let failure: { event: DomainEvent; err: unknown } | undefined;
-      for (const row of rows) {
+      let pending = rows;
+      if (sub.batchHandler && rows.length > 1) {
+        const sp = await trx.savepoint('batch').execute();
+        try {
+          await sub.batchHandler(rows.map(toEvent), sp);
+          await sp.releaseSavepoint('batch').execute();
+          const last = rows[rows.length - 1]!;
+          position = { txid: Number(last.txid), id: Number(last.id) };
+          delivered = rows.length;
+          pending = [];
+        } catch {
+          // One at a time, to keep the progress before the failing event.
+          await sp.rollbackToSavepoint('batch').execute();
+        }
+      }
+      for (const row of pending) {
         const event = toEvent(row);
         const sp = await trx.savepoint('event').execute();
         try {
