@@ -92,8 +92,12 @@ export const accountsRepository = {
     return groupRoles(rows, (r) => r.token_hash);
   },
 
-  async touchSession(ex: Executor, id: string, lastSeen: string, expires: string): Promise<void> {
-    await q(ex).updateTable('sessions').set({ last_seen_at: lastSeen, expires_at: expires }).where('id', '=', id).execute();
+  async touchSessions(ex: Executor, ids: readonly string[], lastSeen: string, expires: string): Promise<void> {
+    await q(ex)
+      .updateTable('sessions')
+      .set({ last_seen_at: lastSeen, expires_at: expires })
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
   },
 
   async deleteSessionByHash(ex: Executor, tokenHash: string): Promise<void> {
@@ -117,8 +121,12 @@ export const accountsRepository = {
       .execute();
   },
 
-  async touchToken(ex: Executor, id: string, now: string): Promise<void> {
-    await q(ex).updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+  async touchTokens(ex: Executor, ids: readonly string[], now: string): Promise<void> {
+    await q(ex)
+      .updateTable('api_tokens')
+      .set({ last_used_at: now })
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
   },
 
   /** Revokes a member's token; returns false when there is no such live token. */

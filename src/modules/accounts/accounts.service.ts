@@ -62,6 +62,18 @@ export class AccountsService implements Authenticator {
     const found = await repo.findTokensWithRoles(this.deps.db.kysely, hashes);
     return hashes.map((h) => found.get(h) ?? null);
   });
+  /** The last-use marks of the tokens first used together, written with one statement. */
+  private readonly touchTokens = batched(async (ids: readonly string[]) => {
+    await repo.touchTokens(this.deps.db.kysely, ids, this.now.toISOString());
+    return ids.map(() => undefined);
+  });
+  /** Sessions' sliding expiry, likewise. */
+  private readonly touchSessions = batched(async (ids: readonly string[]) => {
+    const now = this.now;
+    const expires = new Date(now.getTime() + this.deps.config.sessionTtlDays * 86_400_000);
+    await repo.touchSessions(this.deps.db.kysely, ids, now.toISOString(), expires.toISOString());
+    return ids.map(() => undefined);
+  });
 
   constructor(private readonly deps: AccountsDeps) {}
 
@@ -210,10 +222,7 @@ export class AccountsService implements Authenticator {
     if (!found || found.row.expires_at <= now.toISOString()) return null;
     const session = found.row;
     // Sliding expiry, written at most once an hour per session.
-    if (now.getTime() - Date.parse(session.last_seen_at) > TOUCH_EVERY_MS) {
-      const expires = new Date(now.getTime() + this.deps.config.sessionTtlDays * 86_400_000);
-      await repo.touchSession(ex, session.id, now.toISOString(), expires.toISOString());
-    }
+    if (now.getTime() - Date.parse(session.last_seen_at) > TOUCH_EVERY_MS) await this.touchSessions(session.id);
     return {
       memberId: session.member_id,
       roles: rolesFrom(found.roles),
@@ -229,9 +238,7 @@ export class AccountsService implements Authenticator {
     if (!found || found.row.revoked_at) return null;
     const row = found.row;
     const now = this.now;
-    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
-      await repo.touchToken(ex, row.id, now.toISOString());
-    }
+    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) await this.touchTokens(row.id);
     return { memberId: row.member_id, roles: rolesFrom(found.roles), via: 'token' };
   }
 
