@@ -136,12 +136,13 @@ forEachBackend((backend) => {
       const created = (await op.post('/api/v1/campaigns', campaignBody(t, pending.productId))).json();
       const refused = await op.post(`/api/v1/campaigns/${created.id}/launch`);
       expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ reason: 'agreement-pending', version: 1 });
       expect(refused.json().pending).toHaveLength(3);
       expect((await op.get(`/api/v1/campaigns/${created.id}`)).json().state).toBe('draft');
       const old = (
         await op.post('/api/v1/campaigns', campaignBody(t, product.productId, { startsAt: at(-120), endsAt: at(-60) }))
       ).json();
-      expect(problem(await op.post(`/api/v1/campaigns/${old.id}/launch`)).detail).toMatch(/past/);
+      expect(problem(await op.post(`/api/v1/campaigns/${old.id}/launch`))).toMatchObject({ reason: 'ends-in-past', status: 409 });
     });
 
     it('ends early on the operator’s word and settles once nothing waits on money', async () => {
@@ -154,7 +155,10 @@ forEachBackend((backend) => {
       });
       expect(problem(await buyer.post(`/api/v1/campaigns/${c.id}/orders`, { quantity: 1 }, idem())).type).toMatch(/not-live/);
       // The unpaid order may still be paid within its reservation: settling waits for it.
-      expect(problem(await op.post(`/api/v1/campaigns/${c.id}/settle`)).detail).toMatch(/awaiting payment/);
+      expect(problem(await op.post(`/api/v1/campaigns/${c.id}/settle`))).toMatchObject({
+        reason: 'waiting-on-money',
+        waiting: 1,
+      });
       expect((await buyer.post(`/api/v1/orders/${o.id}/payments`, { provider: 'simulated' }, idem())).json().state).toBe(
         'captured',
       );

@@ -317,8 +317,11 @@ export class CampaignsService {
     await this.deps.db.transaction(async (trx) => {
       const c = await this.lock(trx, id);
       if (c.state !== 'draft') return;
-      if (c.ends_at <= nowIso)
-        throw new AppError('conflict', `The campaign would end in the past (${c.ends_at}): change its end first`);
+      if (c.ends_at <= nowIso) {
+        throw new AppError('conflict', `The campaign would end in the past (${c.ends_at}): change its end first`, {
+          extra: { reason: 'ends-in-past', endsAt: c.ends_at },
+        });
+      }
       const agreement = await this.deps.chainGroups.agreementForLaunch(trx, c.chain_group_id);
       const state: CampaignState = c.starts_at <= nowIso ? 'live' : 'scheduled';
       await repo.update(trx, id, { state, agreement_version: agreement.version, launched_at: nowIso, updated_at: nowIso });
@@ -423,7 +426,11 @@ export class CampaignsService {
       const c = await this.lock(trx, id);
       const state = effectiveState(c, nowIso);
       if (state === 'ended' || state === 'settled') return;
-      if (state === 'draft') throw new AppError('conflict', 'A draft has not started: launch it, or leave it as a draft');
+      if (state === 'draft') {
+        throw new AppError('conflict', 'A draft has not started: launch it, or leave it as a draft', {
+          extra: { reason: 'draft-not-started' },
+        });
+      }
       await repo.update(trx, id, { ends_at: nowIso });
       c.ends_at = nowIso;
       await this.recordEnd(trx, c, actor.memberId);
@@ -453,17 +460,16 @@ export class CampaignsService {
     });
   }
 
-  /** Why an ended campaign cannot settle yet, or null when it can. */
-  private async unsettled(ex: Executor, c: CampaignsTable): Promise<string | null> {
+  /** Why an ended campaign cannot settle yet (with how many orders it waits on), or null when it can. */
+  private async unsettled(ex: Executor, c: CampaignsTable): Promise<{ why: string; waiting: number } | null> {
     const byState = await this.deps.orders.countByState(ex, c.id);
     const n = (...states: string[]) => states.reduce((sum, s) => sum + (byState[s]?.orders ?? 0), 0);
     if (c.mode === 'crowdfunding' && c.outcome === 'goal-missed') {
       const open = n('pending_payment', 'authorised', 'paid', 'fulfilled', 'delivered', 'completed');
-      return open > 0 ? `${open} pledges are still being voided or refunded` : null;
+      return open > 0 ? { why: `${open} pledges are still being voided or refunded`, waiting: open } : null;
     }
     const pending = n('pending_payment', 'authorised');
-    if (pending > 0) return `${pending} orders are still awaiting payment or capture`;
-    return null;
+    return pending > 0 ? { why: `${pending} orders are still awaiting payment or capture`, waiting: pending } : null;
   }
 
   /**
@@ -480,7 +486,7 @@ export class CampaignsService {
       if (state === 'settled') return null;
       if (state !== 'ended') {
         throw new AppError('conflict', `Only an ended campaign settles; this one is ${state} until ${c.ends_at}`, {
-          extra: { state, endsAt: c.ends_at },
+          extra: { reason: 'not-ended', state, endsAt: c.ends_at },
         });
       }
       if (c.state !== 'ended') await this.recordEnd(trx, c, actor.memberId);
@@ -488,7 +494,8 @@ export class CampaignsService {
       if (!why) await this.recordSettled(trx, c, actor.memberId);
       return why;
     });
-    if (why) throw new AppError('conflict', `Not yet: ${why}`);
+    if (why)
+      throw new AppError('conflict', `Not yet: ${why.why}`, { extra: { reason: 'waiting-on-money', waiting: why.waiting } });
     return this.getCampaign(id);
   }
 

@@ -122,7 +122,11 @@ forEachBackend((backend) => {
       expect((await t.visitor.get(`/api/v1/campaigns/${c.id}`)).json().state).toBe('ended');
 
       const trial = await newLiveCampaign(t, op, product.productId, { mode: 'trial', priceTiers: undefined, quantity: 5 });
-      expect(problem(await order(buyer, trial.id, 1))).toMatchObject({ status: 409, type: `${PROBLEMS}conflict` });
+      expect(problem(await order(buyer, trial.id, 1))).toMatchObject({
+        status: 409,
+        type: `${PROBLEMS}conflict`,
+        reason: 'is-trial',
+      });
     });
 
     it('needs an Idempotency-Key (422 naming the header) and a whole positive quantity', async () => {

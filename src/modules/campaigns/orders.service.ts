@@ -362,7 +362,9 @@ export class OrdersService {
   /** Why a campaign in this state takes no orders, or null when it does. */
   private refusal(c: CampaignsTable, state: string): AppError | null {
     if (c.mode === 'trial') {
-      return new AppError('conflict', 'A trial takes applications, not orders: apply for a sample instead');
+      return new AppError('conflict', 'A trial takes applications, not orders: apply for a sample instead', {
+        extra: { reason: 'is-trial' },
+      });
     }
     if (state === 'draft' || state === 'scheduled') {
       return new AppError('not_live', `The campaign is not live yet: it starts at ${c.starts_at}`, {

@@ -33,7 +33,7 @@ forEachBackend((backend) => {
       const res = await apply(a!, c.id);
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ state: 'applied', memberId: a!.id, motivation: '想试试小瓶', householdSize: 1 });
-      expect(problem(await apply(a!, c.id)).status).toBe(409);
+      expect(problem(await apply(a!, c.id))).toMatchObject({ status: 409, reason: 'already-applied' });
       expect((await apply(b!, c.id)).statusCode).toBe(201);
       expect((await a!.get(`/api/v1/campaigns/${c.id}/trial/application`)).json().state).toBe('applied');
       expect(problem(await a!.get(`/api/v1/campaigns/${c.id}/trial/applications`)).status).toBe(403);

@@ -102,7 +102,7 @@ export class TrialsService {
         decided_at: null,
       };
       if (!(await repo.insertApplication(trx, row))) {
-        throw new AppError('conflict', 'You have already applied for this trial');
+        throw new AppError('conflict', 'You have already applied for this trial', { extra: { reason: 'already-applied' } });
       }
       await this.deps.events.publish(trx, {
         type: 'trial.applied',

@@ -544,7 +544,9 @@ export class ChainGroupsService {
    */
   async agreementForLaunch(ex: Executor, chainGroupId: string): Promise<AgreementView> {
     const row = await this.lock(ex, chainGroupId);
-    if (row.agreement_version === 0) throw new AppError('conflict', 'The chain group has no agreement yet');
+    if (row.agreement_version === 0) {
+      throw new AppError('conflict', 'The chain group has no agreement yet', { extra: { reason: 'no-agreement' } });
+    }
     const p = await this.participants(ex, chainGroupId);
     const v = (await repo.findVersion(ex, chainGroupId, row.agreement_version))!;
     const terms = JSON.parse(v.terms) as AgreementTerms;
@@ -559,7 +561,7 @@ export class ChainGroupsService {
     const everyone = p.members.length + p.organisations.length;
     if (everyone === 0 || pending.length > 0 || missingRoles(terms, p).length > 0) {
       throw new AppError('conflict', `Agreement version ${row.agreement_version} is not accepted by every party`, {
-        extra: { version: row.agreement_version, pending },
+        extra: { reason: 'agreement-pending', version: row.agreement_version, pending },
       });
     }
     const byParty = new Map(given.map((a) => [`${a.party_kind}:${a.party_id}`, a]));

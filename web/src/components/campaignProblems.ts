@@ -48,7 +48,7 @@ export function campaignProblem(t: TFunction, f: Format, error: unknown): string
       if (state && /^(pending_payment|authorised|paid|fulfilled|delivered|completed|cancelled|refunded)$/.test(state)) {
         return t('problems.orderState', { state: t(`orderState.${state}`) });
       }
-      if (/trial takes applications/i.test(error.detail)) return t('problems.isTrial');
+      if (x.reason === 'is-trial') return t('problems.isTrial');
       return errorMessage(t, error);
     }
     default:

@@ -114,7 +114,7 @@ function ApplyForm({ campaign, onApplied }: { campaign: Campaign; onApplied: (a:
   const [problems, setProblems] = useState<Record<string, string>>({});
   const submit = useSubmit({}, (error) =>
     error instanceof ApiError && Object.keys(error.fields).length === 0
-      ? error.kind === 'conflict' && /already applied/i.test(error.detail)
+      ? error.kind === 'conflict' && error.extra.reason === 'already-applied'
         ? t('trial.errors.already')
         : campaignProblem(t, f, error)
       : undefined,

@@ -60,14 +60,20 @@ function lifecycleMessage(t: TFunction, f: ReturnType<typeof useFormat>, error: 
       n: f.number(x.pending.length),
     });
   }
-  if (/no agreement yet/.test(error.detail)) return t('campaignDesk.errors.noAgreement');
-  if (/end in the past/.test(error.detail)) return t('campaignDesk.errors.endPassed');
-  if (/draft has not started/.test(error.detail)) return t('campaignDesk.errors.draftNotStarted');
-  if (/Only an ended campaign settles/.test(error.detail) && typeof x.endsAt === 'string') {
-    return t('campaignDesk.errors.notEnded', { date: f.dateTime(x.endsAt) });
+  switch (x.reason) {
+    case 'no-agreement':
+      return t('campaignDesk.errors.noAgreement');
+    case 'ends-in-past':
+      return t('campaignDesk.errors.endPassed');
+    case 'draft-not-started':
+      return t('campaignDesk.errors.draftNotStarted');
+    case 'not-ended':
+      if (typeof x.endsAt === 'string') return t('campaignDesk.errors.notEnded', { date: f.dateTime(x.endsAt) });
+      break;
+    case 'waiting-on-money':
+      if (typeof x.waiting === 'number') return t('campaignDesk.errors.waitingOnMoney', { n: f.number(x.waiting) });
+      break;
   }
-  const waiting = /(\d+) (orders|pledges)/.exec(error.detail);
-  if (waiting) return t('campaignDesk.errors.waitingOnMoney', { n: waiting[1] });
   return errorMessage(t, error);
 }
 
