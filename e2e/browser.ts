@@ -111,3 +111,31 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function fill(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(values[k] ?? ''));
 }
+
+/**
+ * Calls a server's API with a bearer token (no CSRF needed), failing on any error status: for a
+ * test's set-up around what it does in the browser. `baseUrl` is read at each call.
+ */
+export function apiClient(baseUrl: () => string) {
+  const call = async <T>(token: string | undefined, method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl()}/api/v1${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  };
+  const tokenOf = async (email: string, password: string) =>
+    (await call<{ token: string }>(undefined, 'POST', '/auth/tokens', { email, password })).token;
+  return { call, tokenOf };
+}
+
+/** Signs a browser context in through the API: its cookies then hold the session. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  const res = await page.context().request.post('/api/v1/auth/login', { data: { email, password } });
+  if (res.status() !== 200) throw new Error(`sign-in of ${email} failed: ${res.status()}`);
+}

@@ -13,6 +13,7 @@ import { backends } from '../test/harness.js';
 import en from '../web/src/i18n/en.json' with { type: 'json' };
 import zh from '../web/src/i18n/zh-CN.json' with { type: 'json' };
 import {
+  apiClient,
   chromiumAvailable,
   ensureWebBuilt,
   fill,
@@ -21,6 +22,7 @@ import {
   type PageProblems,
   type Server,
   screenshot,
+  signIn,
   startServer,
 } from './browser.js';
 
@@ -42,25 +44,7 @@ for (const backend of backends) {
       return p;
     };
 
-    /** Calls the API with a bearer token (no CSRF needed), failing on any error status. */
-    const call = async <T>(token: string | undefined, method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${server.baseUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-      return (res.status === 204 ? undefined : await res.json()) as T;
-    };
-    const tokenOf = async (email: string, password: string) =>
-      (await call<{ token: string }>(undefined, 'POST', '/auth/tokens', { email, password })).token;
-    const signIn = async (page: Page, email: string, password: string) => {
-      const res = await page.context().request.post('/api/v1/auth/login', { data: { email, password } });
-      expect(res.status()).toBe(200);
-    };
+    const { call, tokenOf } = apiClient(() => server.baseUrl);
 
     beforeAll(async () => {
       ensureWebBuilt();
