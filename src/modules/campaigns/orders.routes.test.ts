@@ -281,6 +281,9 @@ forEachBackend((backend) => {
       expect(queue.json().items.map((x: { id: string }) => x.id)).toEqual([o.id]);
       expect(problem(await rival.get('/api/v1/fulfilment/orders', { query: { campaignId: c.id } })).status).toBe(403);
       expect((await rival.get('/api/v1/fulfilment/orders')).json().items).toEqual([]);
+      // A maker sees the orders to ship, not the carts still waiting for payment.
+      const cart = (await order(buyer, c.id, 1)).json();
+      expect(problem(await product.maker.get(`/api/v1/orders/${cart.id}`)).status).toBe(403);
       const shipped = await product.maker.post(`/api/v1/orders/${o.id}/fulfil`, ship);
       expect(shipped.statusCode, shipped.body).toBe(200);
       expect(shipped.json()).toMatchObject({

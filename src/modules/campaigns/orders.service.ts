@@ -61,8 +61,6 @@ export interface OrderToPay {
   currency: string;
   /** false: authorise only (crowdfunding), captured when the goal is met. */
   capture: boolean;
-  /** Another payment was started on the order and has not concluded. */
-  paymentPending: boolean;
 }
 
 interface PlaceJob {
@@ -196,20 +194,20 @@ export class OrdersService {
       const out: (Placed | Error | undefined)[] = new Array(jobs.length);
 
       // Replays: a key already used by this member answers with its order (same body) or a 422.
+      const replay = (row: OrdersTable, job: PlaceJob): Placed | AppError =>
+        row.request_hash === job.hash
+          ? ({ row, replayed: true } as Placed)
+          : new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
+              extra: { orderId: row.id },
+            });
       const existing = await repo.findByKeys(trx, jobs);
       const firstOfKey = new Map<string, number>();
       const todo: number[] = [];
       for (const [i, job] of jobs.entries()) {
         const k = keyOf(job.memberId, job.key);
         const row = existing.get(k);
-        if (row) {
-          out[i] =
-            row.request_hash === job.hash
-              ? ({ row, replayed: true } as Placed)
-              : new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
-                  extra: { orderId: row.id },
-                });
-        } else if (!firstOfKey.has(k)) {
+        if (row) out[i] = replay(row, job);
+        else if (!firstOfKey.has(k)) {
           firstOfKey.set(k, i);
           todo.push(i);
         }
@@ -228,10 +226,22 @@ export class OrdersService {
         if (!refusal) open.push(id);
       }
       const locked = await campaigns.lockMany(trx, open);
+      // A key another process committed since the first look (while this batch waited for the lock,
+      // or just before a refusal) is a replay too: look again now that later commits are visible.
+      if (todo.length > 0) {
+        const late = await repo.findByKeys(
+          trx,
+          todo.map((i) => jobs[i]!),
+        );
+        for (const i of todo) {
+          const row = late.get(keyOf(jobs[i]!.memberId, jobs[i]!.key));
+          if (row) out[i] = replay(row, jobs[i]!);
+        }
+      }
       const rows: OrdersTable[] = [];
       const events: NewEvent[] = [];
       for (const [campaignId, c] of locked) {
-        const mine = todo.filter((i) => jobs[i]!.campaignId === campaignId);
+        const mine = todo.filter((i) => out[i] === undefined && jobs[i]!.campaignId === campaignId);
         const members = mine.map((i) => jobs[i]!.memberId);
         const state = effectiveState(c, nowIso);
         const refusal = this.refusal(c, state);
@@ -297,6 +307,7 @@ export class OrdersService {
             this.event('order.placed', row, job.memberId, {
               needId: c.need_id,
               chainGroupId: c.chain_group_id,
+              agreementVersion: c.agreement_version,
               mode: c.mode,
               quantity: row.quantity,
               lines: result.lines,
@@ -476,6 +487,8 @@ export class OrdersService {
       orders.map((o) =>
         this.event('order.cancelled', o, actorId, {
           reason,
+          chainGroupId: c.chain_group_id,
+          agreementVersion: c.agreement_version,
           from: o.state,
           quantity: o.quantity,
           total: { amount: Number(o.total), currency: o.currency },
@@ -493,6 +506,19 @@ export class OrdersService {
     const order = await repo.findForUpdate(trx, orderId);
     if (!campaign || !order) throw AppError.notFound('Order');
     return { order, campaign };
+  }
+
+  /**
+   * Locks campaigns in id order, for a caller that will then lock some of their orders in any order
+   * (the campaign's lock is always taken before its orders').
+   */
+  async lockCampaigns(trx: Executor, campaignIds: readonly string[]): Promise<void> {
+    await campaigns.lockMany(trx, [...new Set(campaignIds)].sort());
+  }
+
+  /** Locks orders in id order (their campaigns first, when the caller will change their stock). */
+  async lockOrders(trx: Executor, orderIds: readonly string[]): Promise<void> {
+    await repo.lockMany(trx, orderIds);
   }
 
   private async lockOrder(trx: Executor, orderId: string): Promise<OrdersTable> {
@@ -521,8 +547,10 @@ export class OrdersService {
     const row = await repo.find(ex, id);
     if (!row) throw AppError.notFound('Order');
     if (row.member_id !== actor.memberId && !actor.roles.includes('operator')) {
+      // A maker sees the orders it has to ship, or has shipped; not the others' carts.
       const c = (await campaigns.find(ex, row.campaign_id))!;
-      if ((await this.makerOrganisations(ex, actor, c.chain_group_id)).length === 0) {
+      const toShip = ['paid', 'fulfilled', 'delivered', 'completed'].includes(row.state);
+      if (!toShip || (await this.makerOrganisations(ex, actor, c.chain_group_id)).length === 0) {
         throw new AppError('forbidden', 'This is another member’s order');
       }
     }
@@ -598,6 +626,13 @@ export class OrdersService {
             : 'The order has shipped: it can no longer be cancelled, ask for a refund instead',
           { extra: { state: order.state } },
         );
+      }
+      const byOwner = !actor.roles.includes('operator');
+      const state = effectiveState(campaign, nowIso);
+      if (byOwner && campaign.mode === 'crowdfunding' && (state === 'ended' || state === 'settled')) {
+        throw new AppError('conflict', 'The campaign has ended and its goal is decided: a pledge can no longer be withdrawn', {
+          extra: { reason: 'campaign-ended', state },
+        });
       }
       const reason = order.member_id === actor.memberId ? 'by-member' : 'by-operator';
       await this.cancelLocked(trx, campaign, [order], reason, actor.memberId, nowIso);
@@ -685,7 +720,14 @@ export class OrdersService {
         });
       }
       await repo.update(trx, id, { state: 'delivered', delivered_at: nowIso, updated_at: nowIso });
-      await this.deps.events.publish(trx, this.event('order.delivered', order, actor.memberId, { quantity: order.quantity }));
+      await this.deps.events.publish(
+        trx,
+        this.event('order.delivered', order, actor.memberId, {
+          quantity: order.quantity,
+          chainGroupId: c.chain_group_id,
+          agreementVersion: c.agreement_version,
+        }),
+      );
     });
     return this.getOrder(actor, id);
   }
@@ -714,10 +756,12 @@ export class OrdersService {
       completed_at: nowIso,
       updated_at: nowIso,
     });
-    if (order.state === 'fulfilled') {
-      await this.deps.events.publish(trx, this.event('order.delivered', order, actorId, { quantity: order.quantity }));
-    }
-    await this.deps.events.publish(trx, this.event('order.completed', order, actorId, { quantity: order.quantity }));
+    const c = await this.factsOf(trx, order.campaign_id);
+    const about = { quantity: order.quantity, chainGroupId: c.chain_group_id, agreementVersion: c.agreement_version };
+    await this.deps.events.publishMany(trx, [
+      ...(order.state === 'fulfilled' ? [this.event('order.delivered', order, actorId, about)] : []),
+      this.event('order.completed', order, actorId, about),
+    ]);
     order.state = 'completed';
   }
 
@@ -861,7 +905,6 @@ export class OrdersService {
         amount: Number(order.total),
         currency: order.currency,
         capture: order.capture !== 'authorise',
-        paymentPending: order.payment_pending === 1,
       };
     });
   }
@@ -963,6 +1006,12 @@ export class OrdersService {
       return true;
     }
     if (outcome === 'failed') {
+      // A capture that failed (an authorisation that expired, say) ends the pledge: units back, member told.
+      if ((await repo.find(trx, orderId))?.state === 'authorised') {
+        const { order, campaign } = await this.lockOrderAndCampaign(trx, orderId);
+        if (order.state === 'authorised') await this.cancelLocked(trx, campaign, [order], 'payment-failed', meta.actorId, nowIso);
+        return true;
+      }
       const order = await this.lockOrder(trx, orderId);
       if (order.state === 'pending_payment') await repo.update(trx, orderId, { payment_pending: 0, updated_at: nowIso });
       return true;
@@ -999,7 +1048,14 @@ export class OrdersService {
   async recordRefund(
     trx: Executor,
     orderId: string,
-    refund: { refundId: string; amount: number; refundedTotal: number; restock: boolean; cancelReason: string | null },
+    refund: {
+      refundId: string;
+      amount: number;
+      refundedTotal: number;
+      restock: boolean;
+      cancelReason: string | null;
+      requestedBy: string | null;
+    },
   ): Promise<void> {
     const nowIso = this.deps.clock.now().toISOString();
     const { order, campaign } = await this.lockOrderAndCampaign(trx, orderId);
@@ -1007,7 +1063,7 @@ export class OrdersService {
     await repo.update(trx, orderId, { refunded_amount: refund.refundedTotal, updated_at: nowIso });
     await this.deps.events.publish(
       trx,
-      this.event('order.refunded', order, null, {
+      this.event('order.refunded', order, refund.requestedBy, {
         refundId: refund.refundId,
         amount: { amount: refund.amount, currency: order.currency },
         refundedTotal: { amount: refund.refundedTotal, currency: order.currency },
@@ -1083,20 +1139,27 @@ export class OrdersService {
         updated_at: nowIso,
       });
     }
-    const stored = this.storedCounters({
-      ...stock,
-      state: c.state === 'live' && stock.sold >= c.quantity ? 'sold_out' : c.state,
-    });
+    const events: NewEvent[] = [];
+    if (c.state === 'scheduled' && effectiveState(c, nowIso) !== 'scheduled') {
+      // Live by the clock before the job recorded it (as in placeBatch).
+      c.state = 'live';
+      events.push(this.campaignEvent('campaign.live', c, { productId: c.product_id, mode: c.mode, startsAt: c.starts_at }));
+    }
+    const stored = this.storedCounters({ ...stock, state: stockState(c, stock.sold) });
+    if (stored.state === 'sold_out' && c.state !== 'sold_out') {
+      events.push(this.campaignEvent('campaign.sold-out', c, { productId: c.product_id, quantity: c.quantity }));
+    }
     await campaigns.setStock(trx, c.id, stored, nowIso);
     Object.assign(c, stored);
     const inserted = await repo.insertMany(trx, rows);
     if (inserted.size < rows.length) throw new AppError('conflict', 'One of these applicants already has a sample');
-    await this.deps.events.publishMany(
-      trx,
-      rows.map((r) =>
+    await this.deps.events.publishMany(trx, [
+      ...events,
+      ...rows.map((r) =>
         this.event('order.placed', r, actorId, {
           needId: c.need_id,
           chainGroupId: c.chain_group_id,
+          agreementVersion: c.agreement_version,
           mode: 'trial',
           quantity: 1,
           lines: parseLines(r),
@@ -1105,7 +1168,7 @@ export class OrdersService {
           trial: true,
         }),
       ),
-    );
+    ]);
     return rows;
   }
 }

@@ -78,7 +78,8 @@ export class TrialsService {
     const now = this.deps.clock.now();
     const nowIso = now.toISOString();
     const row = await this.deps.db.transaction(async (trx) => {
-      const c = await this.trial(trx, campaignId);
+      // Under the trial's lock: an application cannot slip in while the trial settles and tells the rest.
+      const c = await this.trial(trx, campaignId, true);
       const state = effectiveState(c, nowIso);
       if (state !== 'live' && state !== 'sold_out') {
         throw new AppError(

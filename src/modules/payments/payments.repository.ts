@@ -132,6 +132,8 @@ export const paymentsRepository = {
       .set({ pending_operation: operation, operation_reason: reason, retry_at: nowIso, attempts: 0, updated_at: nowIso })
       .where('campaign_id', '=', campaignId)
       .where('state', '=', state)
+      // A void already asked for (a pledge withdrawn before the deadline) is not turned into a capture.
+      .where('pending_operation', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
@@ -166,6 +168,8 @@ export const paymentsRepository = {
         .select('id')
         .where('state', '=', 'pending')
         .where('provider', '!=', 'manual')
+        // One being voided is the operations' to finish: asking the provider to charge it again would be wrong.
+        .where('pending_operation', 'is', null)
         .where('created_at', '<=', olderThan)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', nowIso)]))
         .orderBy('created_at')

@@ -290,6 +290,61 @@ forEachBackend((backend) => {
     });
   });
 
+  describe('late and failed money', () => {
+    it('refunds a bank transfer that arrives after its order lapsed, when the operator confirms it', async () => {
+      const c = await newLiveCampaign(t, op, product.productId, { quantity: 5, paymentTimeoutMinutes: 10 });
+      const buyer = await t.signUp('Late transfer');
+      const o = await order(buyer, c.id);
+      const p = (await pay(buyer, o.id, { provider: 'manual' })).json();
+      t.clock.advance({ hours: 25 });
+      await t.app.modules.campaigns.orders.expireLapsed();
+      await work();
+      expect((await op.get(`/api/v1/payments/${p.id}`)).json().state).toBe('voided');
+      expect((await op.post(`/api/v1/payments/${p.id}/confirm`)).json()).toMatchObject({ state: 'captured' });
+      await work();
+      expect((await op.get(`/api/v1/payments/${p.id}`)).json()).toMatchObject({
+        state: 'captured',
+        refunded: { amount: 5_900 },
+        refunds: [{ reason: 'late-transfer', state: 'succeeded' }],
+      });
+      expect(await orderOf(o.id)).toMatchObject({ state: 'cancelled', cancelReason: 'expired', refunded: { amount: 5_900 } });
+      expect(await audit(c.id)).toMatchObject({ sold: 0, consistent: true });
+    });
+
+    it('ends a pledge whose capture failed: cancelled with its units back', async () => {
+      const c = await newLiveCampaign(t, op, product.productId, {
+        mode: 'crowdfunding',
+        quantity: 5,
+        goal: { units: 1 },
+        endsAt: new Date(t.clock.now().getTime() + 3_600_000).toISOString(),
+      });
+      const backer = await t.signUp('Expired card');
+      const o = await order(backer, c.id, 2);
+      const p = (await pay(backer, o.id)).json();
+      expect(p.state).toBe('authorised');
+      // The provider says the hold expired before the capture, by a signed webhook.
+      const body = JSON.stringify({
+        id: 'evt_test_hold_expired',
+        type: 'charge.failed',
+        created: nowSeconds(),
+        data: {
+          paymentId: p.id,
+          providerRef: p.providerRef,
+          amount: o.total.amount,
+          currency: 'CNY',
+          failureReason: 'authorisation expired',
+        },
+      });
+      expect((await webhook(body, { [SIGNATURE_HEADER]: sign(SECRET, body, nowSeconds()) })).statusCode).toBe(200);
+      expect((await op.get(`/api/v1/payments/${p.id}`)).json()).toMatchObject({
+        state: 'failed',
+        failureReason: 'authorisation expired',
+      });
+      expect(await orderOf(o.id)).toMatchObject({ state: 'cancelled', cancelReason: 'payment-failed' });
+      expect(await audit(c.id)).toMatchObject({ sold: 0, consistent: true });
+    });
+  });
+
   describe('crowdfunding', () => {
     const crowdfunding = (goal: Record<string, unknown>) => ({
       mode: 'crowdfunding',
@@ -325,6 +380,27 @@ forEachBackend((backend) => {
       expect(told).toMatchObject([
         { kind: 'order.paid', payload: { orderId: orders[0]!.id, from: 'authorised', campaignTitle: '小支红酒 限量首发' } },
       ]);
+    });
+
+    it('keeps voiding a pledge withdrawn before the deadline, even when the goal is met', async () => {
+      const c = await newLiveCampaign(t, op, product.productId, crowdfunding({ units: 1 }));
+      const [stays, leaves] = await members(t, 2, 'withdraw');
+      const kept = await order(stays!, c.id);
+      const gone = await order(leaves!, c.id);
+      await pay(stays!, kept.id);
+      const goneP = (await pay(leaves!, gone.id)).json();
+      expect((await leaves!.post(`/api/v1/orders/${gone.id}/cancel`)).json().state).toBe('cancelled');
+      await t.app.events.drain();
+      t.clock.advance({ hours: 1 });
+      await t.app.modules.campaigns.service.advance();
+      await work();
+      expect((await op.get(`/api/v1/payments/${goneP.id}`)).json()).toMatchObject({ state: 'voided' });
+      expect(await orderOf(kept.id)).toMatchObject({ state: 'paid' });
+      // The goal decided, a backer's withdrawal is refused; an operator may still cancel.
+      expect(problem(await stays!.post(`/api/v1/orders/${kept.id}/cancel`))).toMatchObject({
+        status: 409,
+        reason: 'campaign-ended',
+      });
     });
 
     it('voids every authorisation and refunds transfers when the goal is missed, cancelling the orders and telling the buyers', async () => {

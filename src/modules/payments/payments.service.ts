@@ -28,7 +28,15 @@ export interface PaymentsDeps {
   log: Logger;
   orders: Pick<
     OrdersService,
-    'startPayments' | 'holdForPayments' | 'recordPayments' | 'recordPayment' | 'refundable' | 'recordRefund' | 'getOrder'
+    | 'startPayments'
+    | 'holdForPayments'
+    | 'recordPayments'
+    | 'recordPayment'
+    | 'refundable'
+    | 'recordRefund'
+    | 'getOrder'
+    | 'lockCampaigns'
+    | 'lockOrders'
   >;
   providers: readonly PaymentProvider[];
 }
@@ -47,6 +55,12 @@ interface StartJob {
   key: string;
   hash: string;
   provider: PaymentProvider;
+}
+
+/** An authorisation or a capture of a payment with nothing else asked of it: recorded set-based, touching no stock. */
+function isHot(p: PaymentsTable, result: ChargeResult): boolean {
+  const to = result.status;
+  return (to === 'authorised' || to === 'captured') && MOVES[p.state].includes(to) && !p.pending_operation;
 }
 
 const backoff = (attempts: number) => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
@@ -243,18 +257,39 @@ export class PaymentsService {
           todo.push(i);
         }
       }
+      // Payments still under way on these orders are locked before the orders (payment, then order).
+      const earlier = await repo.listForOrders(
+        trx,
+        todo.map((i) => jobs[i]!.orderId),
+      );
+      const underWay = [
+        ...(
+          await repo.lockMany(
+            trx,
+            earlier.filter((p) => p.state === 'pending').map((p) => p.id),
+          )
+        ).values(),
+      ].filter((p) => p.state === 'pending');
       const toPay = await this.deps.orders.startPayments(
         trx,
         todo.map((i) => ({ actor: jobs[i]!.actor, orderId: jobs[i]!.orderId })),
       );
-      const pendingOrders = toPay.flatMap((x) => (x instanceof Error || !x.paymentPending ? [] : [x.orderId]));
-      const underWay = (await repo.listForOrders(trx, pendingOrders)).filter((p) => p.state === 'pending');
+      // A key another process committed meanwhile (while this batch waited for the locks) is a replay too.
+      const late = await repo.findByKeys(
+        trx,
+        todo.map((i) => ({ memberId: jobs[i]!.actor.memberId, key: jobs[i]!.key })),
+      );
       const rows: PaymentsTable[] = [];
       const replaced: PaymentsTable[] = [];
       const held: { orderId: string; holdMinutes: number }[] = [];
       for (const [n, i] of todo.entries()) {
         const job = jobs[i]!;
         const order = toPay[n]!;
+        const raced = late.get(`${job.actor.memberId}\u0000${job.key}`);
+        if (raced) {
+          out[i] = raced.request_hash === job.hash ? { row: raced, created: false } : mismatch(raced.id);
+          continue;
+        }
         if (order instanceof Error) {
           out[i] = order;
           continue;
@@ -344,11 +379,15 @@ export class PaymentsService {
     const nowIso = this.nowIso();
     const out: PaymentsTable[] = new Array(items.length);
     const hot: number[] = [];
-    for (const [i, x] of items.entries()) {
-      const to = x.result.status;
-      if ((to === 'authorised' || to === 'captured') && MOVES[x.p.state].includes(to) && !x.p.pending_operation) hot.push(i);
-      else out[i] = await this.apply(trx, x.p, x.result, x.actorId);
-    }
+    const slow: number[] = [];
+    for (const [i, x] of items.entries()) (isHot(x.p, x.result) ? hot : slow).push(i);
+    // The others may return stock (a void, a failed capture): their campaigns are locked before any order.
+    if (slow.length > 0)
+      await this.deps.orders.lockCampaigns(
+        trx,
+        slow.map((i) => items[i]!.p.campaign_id),
+      );
+    for (const i of slow) out[i] = await this.apply(trx, items[i]!.p, items[i]!.result, items[i]!.actorId);
     if (hot.length === 0) return out;
     const events: NewEvent[] = [];
     for (const state of ['authorised', 'captured'] as const) {
@@ -418,6 +457,8 @@ export class PaymentsService {
     const nowIso = this.nowIso();
     const to = result.status;
     if (to === 'pending') {
+      // A late "still pending" says nothing new about a payment that has concluded.
+      if (p.state !== 'pending') return p;
       const nextAction = result.nextAction ? JSON.stringify(result.nextAction) : p.next_action;
       if (result.providerRef === p.provider_ref && nextAction === p.next_action) return p;
       const set = { provider_ref: result.providerRef ?? p.provider_ref, next_action: nextAction, updated_at: nowIso };
@@ -517,6 +558,14 @@ export class PaymentsService {
   /** Records a provider's answer on a refund (and, once it succeeded, on its payment and order). */
   private async applyRefund(trx: Executor, refundId: string, result: RefundResult): Promise<void> {
     const nowIso = this.nowIso();
+    // Locks in the order every path takes: payment, campaign, order, then the refund itself.
+    const found = await repo.findRefund(trx, refundId);
+    if (found?.state !== 'pending') return;
+    const p = (await repo.findForUpdate(trx, found.payment_id))!;
+    if (result.status === 'succeeded') {
+      await this.deps.orders.lockCampaigns(trx, [p.campaign_id]);
+      await this.deps.orders.lockOrders(trx, [p.order_id]);
+    }
     const r = await repo.findRefundForUpdate(trx, refundId);
     if (r?.state !== 'pending') return;
     if (result.status === 'pending') {
@@ -525,7 +574,6 @@ export class PaymentsService {
       }
       return;
     }
-    const p = (await repo.findForUpdate(trx, r.payment_id))!;
     await repo.updateRefund(trx, r.id, {
       state: result.status,
       provider_ref: result.providerRef ?? r.provider_ref,
@@ -557,6 +605,7 @@ export class PaymentsService {
       refundedTotal,
       restock: r.restock === 1,
       cancelReason: r.cancel_reason,
+      requestedBy: r.requested_by,
     });
   }
 
@@ -596,6 +645,21 @@ export class PaymentsService {
       if (!p) throw AppError.notFound('Payment');
       if (!this.byName.get(p.provider)?.capabilities.operatorConfirms) {
         throw new AppError('conflict', 'Only payments by bank transfer are confirmed by an operator');
+      }
+      if (p.state === 'voided' && decision === 'confirm') {
+        // The money came after the order lapsed (or was cancelled): it cannot buy the units any more,
+        // so it is recorded as taken and refunded in full.
+        const late = {
+          state: 'captured' as const,
+          captured_at: this.nowIso(),
+          next_action: null,
+          pending_operation: null,
+          updated_at: this.nowIso(),
+        };
+        await repo.update(trx, p.id, late);
+        await this.deps.events.publish(trx, this.event('payment.captured', p, actor.memberId, { late: true }));
+        await this.requestRefund(trx, { ...p, ...late }, { reason: 'late-transfer', restock: false, cancelReason: null });
+        return;
       }
       if (p.state !== 'pending')
         throw new AppError('conflict', `The payment is ${p.state} already`, { extra: { state: p.state } });
@@ -763,6 +827,18 @@ export class PaymentsService {
         providerRef: e.providerRef,
         failureReason: e.failureReason ?? null,
       });
+      // Refunds, repeated events and answers other than a plain authorisation or capture may return
+      // stock: all their campaigns are locked, in id order, before any order is.
+      const mayRestock = [
+        ...later,
+        ...firstPerPayment.filter((i) => !isHot(current.get(jobs[i]!.event.paymentId)!, chargeResult(jobs[i]!.event))),
+      ];
+      if (mayRestock.length > 0) {
+        await this.deps.orders.lockCampaigns(
+          trx,
+          mayRestock.map((i) => current.get(jobs[i]!.event.paymentId)!.campaign_id),
+        );
+      }
       const applied = await this.applyMany(
         trx,
         firstPerPayment.map((i) => ({
