@@ -157,6 +157,65 @@ function sale(urls: string[], campaignId: string, tokens: string[], round: numbe
   });
 }
 
+/**
+ * The same work without HTTP: 3,000 orders, then their payments, placed through the services by 50
+ * concurrent callers in this process (the servers stopped). Shows what the service path costs
+ * apart from HTTP, authentication and the webhooks.
+ */
+async function serviceOnly(
+  db: ReturnType<typeof openDatabase>,
+  config: ReturnType<typeof loadConfig>,
+  op: Actor,
+  productId: string,
+) {
+  const app = await buildApp({ config, db, clock: systemClock, logger: pino({ level: 'warn' }) });
+  const m = app.modules;
+  const hash = await m.accounts.service.hashForImport('bench member pw');
+  const buyers: Actor[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const member = await m.accounts.service.importMember({
+      email: `s${i}@covalue.bench`,
+      displayName: `s${i}`,
+      passwordHash: hash,
+    });
+    buyers.push({ memberId: member.id, roles: ['member'], via: 'token' });
+  }
+  const c = await m.campaigns.service.createCampaign(op, {
+    productId,
+    title: '压测 服务层',
+    description: '',
+    mode: 'flash',
+    quantity: UNITS,
+    priceTiers: [{ upTo: null, unitPrice: { amount: 5_900, currency: 'CNY' } }],
+    perMemberLimit: 10,
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  await m.campaigns.service.launchCampaign(op, c.id);
+  const placed: { who: Actor; id: string }[] = [];
+  const callers = async (n: number, work: (i: number) => Promise<void>) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (next < n) await work(next++);
+      }),
+    );
+  };
+  let t0 = performance.now();
+  await callers(UNITS, async (i) => {
+    const who = buyers[i % buyers.length]!;
+    placed.push({ who, id: (await m.campaigns.orders.placeOrder(who, c.id, { quantity: 1 }, `svc-${i}`)).order.id });
+  });
+  const orders = UNITS / ((performance.now() - t0) / 1000);
+  t0 = performance.now();
+  await callers(placed.length, async (i) => {
+    await m.payments.service.createPayment(placed[i]!.who, placed[i]!.id, { provider: 'simulated' }, `svc-pay-${i}`);
+  });
+  const payments = placed.length / ((performance.now() - t0) / 1000);
+  await app.close();
+  return { orders, payments };
+}
+
 export async function run(args: string[]): Promise<void> {
   const backends = args.length ? args : ['sqlite', 'postgres'];
   for (const backend of backends) {
@@ -255,6 +314,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
     `http://127.0.0.1:${barePort}/healthz`,
   );
 
+  let inProcess: { orders: number; payments: number } | undefined;
   const rounds: RoundResult[] = [];
   const bares: { rps: number; p99: number }[] = [];
   let oversold = 0;
@@ -305,6 +365,9 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
           `bare POST ${fmt(b.rps)} req/s p99 ${b.p99} ms | ${JSON.stringify(r.statuses)}`,
       );
     }
+    for (const s of servers) await stopProcess(s);
+    servers.length = 0;
+    inProcess = await serviceOnly(db, config, op, product.id);
   } finally {
     for (const s of servers) await stopProcess(s);
     await stopProcess(bare);
@@ -337,6 +400,11 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
     `  ratio              ${fmt((100 * ops) / bareRps, 1)} % of the bare route's req/s` +
       (backend === 'sqlite' ? ' (target ≥ 50 %)' : ` (target: ≥ 5,000 paid orders/s)`),
   );
+  if (inProcess) {
+    console.log(
+      `  without HTTP       ${fmt(inProcess.orders)} orders/s and ${fmt(inProcess.payments)} payments/s through the services, 50 callers in one process (for where the time goes)`,
+    );
+  }
   if (oversold > 0) {
     console.error('oversold or inconsistent stock');
     process.exitCode = 1;
