@@ -77,6 +77,45 @@ interface Placed {
   replayed: boolean;
 }
 
+/** A new order of a campaign: what is given, and nothing yet for the rest of its life. */
+function newOrderRow(
+  c: CampaignsTable,
+  nowIso: string,
+  given: Pick<
+    OrdersTable,
+    'member_id' | 'quantity' | 'lines' | 'total' | 'state' | 'capture' | 'idempotency_key' | 'request_hash'
+  > &
+    Partial<OrdersTable>,
+): OrdersTable {
+  return {
+    id: newId('ord', new Date(nowIso)),
+    campaign_id: c.id,
+    product_id: c.product_id,
+    currency: c.currency,
+    refunded_amount: 0,
+    restocked: 0,
+    first_claim: 0,
+    trial: 0,
+    expires_at: null,
+    payment_pending: 0,
+    shipping: null,
+    maker_organisation_id: null,
+    lot: null,
+    carrier: null,
+    tracking_number: null,
+    fulfilled_by: null,
+    fulfilled_at: null,
+    paid_at: null,
+    delivered_at: null,
+    completed_at: null,
+    cancelled_at: null,
+    cancel_reason: null,
+    created_at: nowIso,
+    updated_at: nowIso,
+    ...given,
+  };
+}
+
 const soldOut = () => new AppError('sold_out', 'Sold out: every unit is taken', { extra: { remaining: 0 } });
 
 const keyOf = (memberId: string, key: string) => `${memberId}\u0000${key}`;
@@ -267,40 +306,19 @@ export class OrdersService {
             out[i] = result;
             continue;
           }
-          const row: OrdersTable = {
-            id: newId('ord', now),
-            campaign_id: c.id,
-            product_id: c.product_id,
+          const row = newOrderRow(c, nowIso, {
             member_id: job.memberId,
             quantity: job.body.quantity,
             lines: JSON.stringify(result.lines),
             total: result.total,
-            currency: c.currency,
             state: 'pending_payment',
             capture: c.mode === 'crowdfunding' ? 'authorise' : 'capture',
-            refunded_amount: 0,
-            restocked: 0,
             idempotency_key: job.key,
             request_hash: job.hash,
             first_claim: result.firstClaim ? 1 : 0,
-            trial: 0,
             expires_at: new Date(now.getTime() + c.payment_timeout_minutes * 60_000).toISOString(),
-            payment_pending: 0,
             shipping: job.body.shipping ? JSON.stringify(job.body.shipping) : null,
-            maker_organisation_id: null,
-            lot: null,
-            carrier: null,
-            tracking_number: null,
-            fulfilled_by: null,
-            fulfilled_at: null,
-            paid_at: null,
-            delivered_at: null,
-            completed_at: null,
-            cancelled_at: null,
-            cancel_reason: null,
-            created_at: nowIso,
-            updated_at: nowIso,
-          };
+          });
           rows.push(row);
           out[i] = { row, campaign: c, replayed: false };
           events.push(
@@ -1104,40 +1122,20 @@ export class OrdersService {
       stock.sold += 1;
       stock.soldAmount += taken.total;
       stock.tierSold = taken.tierSold;
-      rows.push({
-        id: newId('ord', now),
-        campaign_id: c.id,
-        product_id: c.product_id,
-        member_id: w.memberId,
-        quantity: 1,
-        lines: JSON.stringify(taken.lines),
-        total: taken.total,
-        currency: c.currency,
-        state: 'paid',
-        capture: 'none',
-        refunded_amount: 0,
-        restocked: 0,
-        idempotency_key: `trial:${w.applicationId}`,
-        request_hash: fingerprint({ trial: w.applicationId }),
-        first_claim: 0,
-        trial: 1,
-        expires_at: null,
-        payment_pending: 0,
-        shipping: null,
-        maker_organisation_id: null,
-        lot: null,
-        carrier: null,
-        tracking_number: null,
-        fulfilled_by: null,
-        fulfilled_at: null,
-        paid_at: nowIso,
-        delivered_at: null,
-        completed_at: null,
-        cancelled_at: null,
-        cancel_reason: null,
-        created_at: nowIso,
-        updated_at: nowIso,
-      });
+      rows.push(
+        newOrderRow(c, nowIso, {
+          member_id: w.memberId,
+          quantity: 1,
+          lines: JSON.stringify(taken.lines),
+          total: taken.total,
+          state: 'paid',
+          capture: 'none',
+          idempotency_key: `trial:${w.applicationId}`,
+          request_hash: fingerprint({ trial: w.applicationId }),
+          trial: 1,
+          paid_at: nowIso,
+        }),
+      );
     }
     const events: NewEvent[] = [];
     if (c.state === 'scheduled' && effectiveState(c, nowIso) !== 'scheduled') {
