@@ -353,11 +353,6 @@ export class CampaignsService {
     return c;
   }
 
-  /** The raw row, for the other services of this module. */
-  async find(ex: Executor, id: string): Promise<CampaignsTable | undefined> {
-    return repo.find(ex, id);
-  }
-
   /** Campaigns newest first, by product, state (as of now) and mode; drafts only for operators. */
   async listCampaigns(
     actor: Actor | null,

@@ -239,14 +239,12 @@ export class OrdersService {
           : new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', {
               extra: { orderId: row.id },
             });
-      const existing = await repo.findByKeys(trx, jobs);
+      // The first use of each key in the batch; repeats answer like it at the end.
       const firstOfKey = new Map<string, number>();
       const todo: number[] = [];
       for (const [i, job] of jobs.entries()) {
         const k = keyOf(job.memberId, job.key);
-        const row = existing.get(k);
-        if (row) out[i] = replay(row, job);
-        else if (!firstOfKey.has(k)) {
+        if (!firstOfKey.has(k)) {
           firstOfKey.set(k, i);
           todo.push(i);
         }
@@ -265,8 +263,9 @@ export class OrdersService {
         if (!refusal) open.push(id);
       }
       const locked = await campaigns.lockMany(trx, open);
-      // A key another process committed since the first look (while this batch waited for the lock,
-      // or just before a refusal) is a replay too: look again now that later commits are visible.
+      // Replays: a key already used by this member answers with its order (same body) or a 422. Looked
+      // up once the locks are held, so an order another process committed meanwhile is seen too; a
+      // replay's answer replaces any refusal given above.
       if (todo.length > 0) {
         const late = await repo.findByKeys(
           trx,

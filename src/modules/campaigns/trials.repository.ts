@@ -94,10 +94,6 @@ export const trialsRepository = {
     return r !== undefined;
   },
 
-  findFeedback(ex: Executor, orderId: string) {
-    return q(ex).selectFrom('trial_feedback').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-  },
-
   /** Which of these orders have feedback. */
   async withFeedback(ex: Executor, orderIds: readonly string[]): Promise<Set<string>> {
     if (orderIds.length === 0) return new Set();

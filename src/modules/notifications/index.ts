@@ -4,7 +4,7 @@ import { type NotificationsDeps, NotificationsService, TOLD } from './notificati
 
 export { NotificationsService };
 
-/** The event types that put a notification in a member's inbox (subscribe the service's `onEvent` to them). */
+/** The event types that put a notification in a member's inbox (subscribe the service's `onEvents` to them). */
 export const NOTIFIED_EVENTS = Object.keys(TOLD);
 
 /**

@@ -92,15 +92,6 @@ export const paymentsRepository = {
     return forUpdate(ex, q(ex).selectFrom('payments').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
-  findByKey(ex: Executor, memberId: string, key: string) {
-    return q(ex)
-      .selectFrom('payments')
-      .selectAll()
-      .where('member_id', '=', memberId)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
-  },
-
   listForOrder(ex: Executor, orderId: string) {
     return q(ex).selectFrom('payments').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
   },
@@ -263,16 +254,5 @@ export const paymentsRepository = {
       .returning(['provider', 'event_id'])
       .execute();
     return new Set(rows.map((r) => `${r.provider}\u0000${r.event_id}`));
-  },
-
-  /** Records a webhook event id; false when it was taken before (a replay). */
-  async takeWebhookEvent(ex: Executor, provider: string, eventId: string, type: string, nowIso: string): Promise<boolean> {
-    const r = await q(ex)
-      .insertInto('payment_webhook_events')
-      .values({ provider, event_id: eventId, type, received_at: nowIso })
-      .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-      .returning('event_id')
-      .executeTakeFirst();
-    return r !== undefined;
   },
 };

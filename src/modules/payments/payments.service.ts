@@ -242,17 +242,12 @@ export class PaymentsService {
       const out: (Out | undefined)[] = new Array(jobs.length);
       const mismatch = (id: string) =>
         new AppError('idempotency_mismatch', 'This Idempotency-Key was used with another request', { extra: { paymentId: id } });
-      const existing = await repo.findByKeys(
-        trx,
-        jobs.map((j) => ({ memberId: j.actor.memberId, key: j.key })),
-      );
+      // The first use of each key in the batch; repeats answer like it at the end.
       const firstOfKey = new Map<string, number>();
       const todo: number[] = [];
       for (const [i, job] of jobs.entries()) {
         const k = `${job.actor.memberId}\u0000${job.key}`;
-        const found = existing.get(k);
-        if (found) out[i] = found.request_hash === job.hash ? { row: found, created: false } : mismatch(found.id);
-        else if (!firstOfKey.has(k)) {
+        if (!firstOfKey.has(k)) {
           firstOfKey.set(k, i);
           todo.push(i);
         }
@@ -274,7 +269,8 @@ export class PaymentsService {
         trx,
         todo.map((i) => ({ actor: jobs[i]!.actor, orderId: jobs[i]!.orderId })),
       );
-      // A key another process committed meanwhile (while this batch waited for the locks) is a replay too.
+      // Replays: a key already used by this member answers with its payment (same body) or a 422.
+      // Looked up once the orders are locked, so a payment another process committed meanwhile is seen.
       const late = await repo.findByKeys(
         trx,
         todo.map((i) => ({ memberId: jobs[i]!.actor.memberId, key: jobs[i]!.key })),
