@@ -78,6 +78,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_ACCOUNT: '1000000',
     WORKER_ENABLED: 'false',
+    // A fixed test key (base64 of a 32-byte seed), so that no key file is written.
+    LOG_SIGNING_KEY: 'dGVzdC1sb2ctc2lnbmluZy1rZXktMzItYnl0ZXMhISE=',
     ...overrides,
   });
 }

@@ -58,6 +58,9 @@ const envSchema = z
       .max(7 * 24 * 60)
       .default(15),
     ORDER_AUTO_COMPLETE_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+    LOG_SIGNING_KEY: z.string().min(1).optional(),
+    LOG_HEAD_EVERY_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    LOG_HEAD_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
     PAYMENTS_PROVIDERS: providerNames.optional(),
     PAYMENTS_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     PAYMENTS_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
@@ -106,6 +109,12 @@ export interface Config {
   worker: { enabled: boolean; pollMs: number };
   seedOnStart: boolean;
   orders: { paymentTimeoutMinutes: number; autoCompleteDays: number };
+  contributionLog: {
+    /** The Ed25519 private key (PKCS #8 PEM or base64 seed); null: the key file in the data directory. */
+    signingKey: string | null;
+    headEveryEntries: number;
+    headEverySeconds: number;
+  };
   payments: {
     /** The providers members may pay with; `simulated` never in production. */
     providers: ('manual' | 'simulated')[];
@@ -174,6 +183,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     worker: { enabled: env.WORKER_ENABLED, pollMs: env.WORKER_POLL_MS },
     seedOnStart: env.SEED_ON_START,
     orders: { paymentTimeoutMinutes: env.ORDER_PAYMENT_TIMEOUT_MINUTES, autoCompleteDays: env.ORDER_AUTO_COMPLETE_DAYS },
+    contributionLog: {
+      signingKey: env.LOG_SIGNING_KEY ?? null,
+      headEveryEntries: env.LOG_HEAD_EVERY_ENTRIES,
+      headEverySeconds: env.LOG_HEAD_EVERY_SECONDS,
+    },
     payments: {
       providers: env.PAYMENTS_PROVIDERS ?? (env.NODE_ENV === 'production' ? ['manual'] : ['simulated', 'manual']),
       webhookSecret: env.PAYMENTS_WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,

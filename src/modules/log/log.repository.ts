@@ -1,0 +1,148 @@
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import { forUpdate } from '../../platform/db/dialect.js';
+import type { LogEntriesTable, LogEntryRefsTable, LogHeadsTable, LogNodesTable, LogStateTable, LogTables } from './log.tables.js';
+
+const q = (ex: Executor) => ex as Kysely<LogTables>;
+const CHUNK = 500;
+
+/** Node key: index·64 + level (levels stay below 64; indexes below 2^47). */
+export const nodeKey = (level: number, index: number) => index * 64 + level;
+
+/** Byte columns come back as Buffer from better-sqlite3 and from pg alike; Uint8Array just in case. */
+const buf = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
+
+async function insertChunked<T extends keyof LogTables>(ex: Executor, table: T, rows: readonly LogTables[T][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await q(ex)
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK) as never)
+      .execute();
+  }
+}
+
+export const logRepository = {
+  /** The log's one state row, locked: every append and every signing holds it, so there is one writer at a time. */
+  lockState(ex: Executor): Promise<LogStateTable> {
+    return forUpdate(ex, q(ex).selectFrom('log_state').selectAll().where('id', '=', 1)).executeTakeFirstOrThrow();
+  },
+
+  state(ex: Executor): Promise<LogStateTable> {
+    return q(ex).selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  },
+
+  async saveState(ex: Executor, state: Partial<Omit<LogStateTable, 'id'>>): Promise<void> {
+    await q(ex).updateTable('log_state').set(state).where('id', '=', 1).execute();
+  },
+
+  async append(
+    ex: Executor,
+    rows: { entries: readonly LogEntriesTable[]; nodes: readonly LogNodesTable[]; refs: readonly LogEntryRefsTable[] },
+  ): Promise<void> {
+    await insertChunked(ex, 'log_entries', rows.entries);
+    await insertChunked(ex, 'log_nodes', rows.nodes);
+    await insertChunked(ex, 'log_entry_refs', rows.refs);
+  },
+
+  /** Hashes of complete subtrees of level ≥ 1, by key. */
+  async nodes(ex: Executor, keys: readonly number[]): Promise<Map<number, Buffer>> {
+    if (keys.length === 0) return new Map();
+    const rows = await q(ex).selectFrom('log_nodes').select(['id', 'hash']).where('id', 'in', keys).execute();
+    return new Map(rows.map((r) => [Number(r.id), buf(r.hash)]));
+  },
+
+  /** Leaf hashes, by index. */
+  async leafHashes(ex: Executor, indexes: readonly number[]): Promise<Map<number, Buffer>> {
+    if (indexes.length === 0) return new Map();
+    const rows = await q(ex).selectFrom('log_entries').select(['idx', 'leaf_hash']).where('idx', 'in', indexes).execute();
+    return new Map(rows.map((r) => [Number(r.idx), buf(r.leaf_hash)]));
+  },
+
+  async indexOfLeafHash(ex: Executor, hash: Buffer): Promise<number | null> {
+    const row = await q(ex)
+      .selectFrom('log_entries')
+      .select('idx')
+      .where('leaf_hash', '=', hash)
+      .orderBy('idx')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.idx) : null;
+  },
+
+  /** Entries [start, end], in order. */
+  entries(ex: Executor, start: number, end: number) {
+    return q(ex)
+      .selectFrom('log_entries')
+      .select(['idx', 'leaf_input'])
+      .where('idx', '>=', start)
+      .where('idx', '<=', end)
+      .orderBy('idx')
+      .execute();
+  },
+
+  entriesAt(ex: Executor, indexes: readonly number[]) {
+    if (indexes.length === 0) return Promise.resolve([]);
+    return q(ex).selectFrom('log_entries').select(['idx', 'leaf_input']).where('idx', 'in', indexes).orderBy('idx').execute();
+  },
+
+  /** Entries naming `ref`, newest first, optionally of some kinds and roles. */
+  refs(
+    ex: Executor,
+    ref: string,
+    opts: {
+      kinds?: readonly string[];
+      roles?: readonly LogEntryRefsTable['role'][];
+      beforeIdx?: number;
+      limit: number;
+      oldestFirst?: boolean;
+    },
+  ) {
+    let query = q(ex).selectFrom('log_entry_refs').select(['idx', 'role', 'kind']).where('ref', '=', ref);
+    if (opts.kinds) query = query.where('kind', 'in', opts.kinds);
+    if (opts.roles) query = query.where('role', 'in', opts.roles);
+    if (opts.beforeIdx !== undefined) query = query.where('idx', '<', opts.beforeIdx);
+    return query
+      .orderBy('idx', opts.oldestFirst ? 'asc' : 'desc')
+      .limit(opts.limit)
+      .execute();
+  },
+
+  async insertHead(ex: Executor, head: LogHeadsTable): Promise<void> {
+    await q(ex)
+      .insertInto('log_heads')
+      .values(head)
+      .onConflict((oc) => oc.column('tree_size').doNothing())
+      .execute();
+  },
+
+  async latestHead(ex: Executor): Promise<LogHeadsTable | undefined> {
+    const row = await q(ex).selectFrom('log_heads').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    return row && toHead(row);
+  },
+
+  async headAt(ex: Executor, size: number): Promise<LogHeadsTable | undefined> {
+    const row = await q(ex).selectFrom('log_heads').selectAll().where('tree_size', '=', size).executeTakeFirst();
+    return row && toHead(row);
+  },
+
+  /** Heads, largest first. */
+  async heads(ex: Executor, limit: number, belowSize?: number): Promise<LogHeadsTable[]> {
+    let query = q(ex).selectFrom('log_heads').selectAll();
+    if (belowSize !== undefined) query = query.where('tree_size', '<', belowSize);
+    return (await query.orderBy('tree_size', 'desc').limit(limit).execute()).map(toHead);
+  },
+
+  /** All heads, smallest first (for the export). */
+  async allHeads(ex: Executor): Promise<LogHeadsTable[]> {
+    return (await q(ex).selectFrom('log_heads').selectAll().orderBy('tree_size').execute()).map(toHead);
+  },
+};
+
+function toHead(row: LogHeadsTable): LogHeadsTable {
+  return {
+    tree_size: Number(row.tree_size),
+    root_hash: buf(row.root_hash),
+    timestamp: Number(row.timestamp),
+    signature: buf(row.signature),
+  };
+}

@@ -1,0 +1,339 @@
+import type { LogEntry, LoggedEntry, SignedTreeHead } from '../../contracts/log.js';
+import { canonicalJson } from '../../platform/canonical-json.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Database, Executor } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors.js';
+import type { DomainEvent } from '../../platform/events/event-bus.js';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
+import { type EntryPorts, entryFor } from './log.entries.js';
+import { nodeKey, logRepository as repo } from './log.repository.js';
+import type { LogEntriesTable, LogEntryRefsTable, LogHeadsTable, LogStateTable } from './log.tables.js';
+import {
+  appendLeaves,
+  consistencyPlan,
+  type Hash,
+  hashRanges,
+  inclusionPlan,
+  leafHash,
+  type NodeId,
+  nodesFor,
+  type Range,
+  rootOfFrontier,
+} from './merkle.js';
+import { type SigningKey, treeHeadBytes } from './signing-key.js';
+
+export interface LogDeps {
+  db: Database;
+  clock: Clock;
+  key: SigningKey;
+  ports: EntryPorts & {
+    /** A product's need, solution and name (for its trace). */
+    product(id: string): Promise<{ id: string; name: string; needId: string; solutionId: string; chainGroupId: string }>;
+    displayNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>>;
+    organisationNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>>;
+  };
+  config: { headEveryEntries: number; headEverySeconds: number };
+}
+
+const MAX_ENTRIES = 1000;
+
+const hex = (h: Uint8Array) => Buffer.from(h).toString('hex');
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+function headView(h: LogHeadsTable): SignedTreeHead {
+  return {
+    treeSize: h.tree_size,
+    rootHash: hex(h.root_hash),
+    timestamp: h.timestamp,
+    signature: h.signature.toString('base64'),
+  };
+}
+
+function loggedEntry(row: { idx: number; leaf_input: string }): LoggedEntry {
+  return { index: Number(row.idx), leafInput: b64(row.leaf_input), entry: JSON.parse(row.leaf_input) as LogEntry };
+}
+
+/**
+ * The contribution log (贡献记录): an append-only RFC 6962 Merkle tree of contribution entries
+ * with signed tree heads, inclusion and consistency proofs. Appends hold the one `log_state` row,
+ * so any number of processes append without gaps or duplicates; every proof reads O(log n) stored
+ * subtree hashes.
+ */
+export class LogService {
+  constructor(private readonly deps: LogDeps) {}
+
+  /** The public key heads are signed with, base64 of the raw 32 bytes. */
+  publicKey(): { algorithm: 'Ed25519'; publicKey: string } {
+    return { algorithm: 'Ed25519', publicKey: this.deps.key.publicKey.toString('base64') };
+  }
+
+  /**
+   * Records this process's public key as the log's, or checks that it is the one already recorded:
+   * processes sharing a database must share the key (`LOG_SIGNING_KEY`), or heads would disagree.
+   */
+  async checkKey(): Promise<void> {
+    const mine = this.deps.key.publicKey.toString('base64');
+    await this.deps.db.transaction(async (trx) => {
+      const state = await repo.lockState(trx);
+      if (state.public_key === null) await repo.saveState(trx, { public_key: mine });
+      else if (state.public_key !== mine) {
+        throw new Error(
+          `this process's log signing key (${mine}) is not the log's (${state.public_key}): give every process the same LOG_SIGNING_KEY`,
+        );
+      }
+    });
+  }
+
+  /** The event subscriber: appends an entry for each contribution among the events, in their order. */
+  async onEvents(events: readonly DomainEvent[], trx: Executor): Promise<void> {
+    const entries: LogEntry[] = [];
+    for (const e of events) {
+      const entry = await entryFor(e, trx, this.deps.ports);
+      if (entry) entries.push(entry);
+    }
+    if (entries.length > 0) await this.append(trx, entries);
+  }
+
+  /**
+   * Appends entries in the caller's transaction, in order; returns the index of the first. Signs a
+   * new head when `headEveryEntries` entries have come since the last one.
+   */
+  async append(trx: Executor, entries: readonly LogEntry[]): Promise<number> {
+    const state = await repo.lockState(trx);
+    const size = Number(state.size);
+    const inputs = entries.map((e) => canonicalJson(e));
+    const leaves = inputs.map((s) => leafHash(Buffer.from(s, 'utf8')));
+    const frontier = (JSON.parse(state.frontier) as string[]).map((h) => Buffer.from(h, 'hex'));
+    const grown = appendLeaves(size, frontier, leaves);
+    const rows: LogEntriesTable[] = entries.map((e, i) => ({
+      idx: size + i,
+      leaf_input: inputs[i]!,
+      leaf_hash: leaves[i]!,
+      kind: e.kind,
+      occurred_at: e.at,
+    }));
+    const refs: LogEntryRefsTable[] = [];
+    entries.forEach((e, i) => {
+      const seen = new Set<string>();
+      const add = (ref: string, role: LogEntryRefsTable['role']) => {
+        if (seen.has(ref)) return;
+        seen.add(ref);
+        refs.push({ ref, idx: size + i, role, kind: e.kind });
+      };
+      if (e.actor) add(e.actor, 'actor');
+      for (const c of e.credits) add(c, 'credited');
+      for (const s of Object.values(e.subjects)) add(s, 'subject');
+    });
+    await repo.append(trx, {
+      entries: rows,
+      nodes: grown.nodes.map((n) => ({ id: nodeKey(n.level, n.index), hash: n.hash })),
+      refs,
+    });
+    const next: LogStateTable = { ...state, size: size + entries.length, frontier: JSON.stringify(grown.frontier.map(hex)) };
+    await repo.saveState(trx, { size: next.size, frontier: next.frontier });
+    const head = await repo.latestHead(trx);
+    if (!head || next.size - head.tree_size >= this.deps.config.headEveryEntries) await this.signLocked(trx, next, head);
+    return size;
+  }
+
+  private async signLocked(trx: Executor, state: LogStateTable, previous: LogHeadsTable | undefined): Promise<LogHeadsTable> {
+    const treeSize = Number(state.size);
+    const rootHash = rootOfFrontier((JSON.parse(state.frontier) as string[]).map((h) => Buffer.from(h, 'hex')));
+    // Heads never go back in time, whatever the clocks of the processes signing them.
+    const timestamp = Math.max(this.deps.clock.now().getTime(), previous?.timestamp ?? 0);
+    const head: LogHeadsTable = {
+      tree_size: treeSize,
+      root_hash: rootHash,
+      timestamp,
+      signature: this.deps.key.sign(treeHeadBytes({ treeSize, timestamp, rootHash })),
+    };
+    await repo.insertHead(trx, head);
+    return head;
+  }
+
+  /**
+   * Signs a head for the log as it is, when entries came since the last head and either
+   * `headEveryEntries` of them or `headEverySeconds` have passed (always, when there is no head yet).
+   * The periodic job; safe in several processes (the state row is locked).
+   */
+  async signDue(): Promise<SignedTreeHead | null> {
+    return this.deps.db.transaction(async (trx) => {
+      const state = await repo.lockState(trx);
+      const head = await repo.latestHead(trx);
+      const size = Number(state.size);
+      const due =
+        !head ||
+        (size > head.tree_size &&
+          (size - head.tree_size >= this.deps.config.headEveryEntries ||
+            this.deps.clock.now().getTime() - head.timestamp >= this.deps.config.headEverySeconds * 1000));
+      return due ? headView(await this.signLocked(trx, state, head)) : null;
+    });
+  }
+
+  /** The latest signed head (the empty tree's is signed on first use). */
+  async latestHead(): Promise<SignedTreeHead> {
+    const head = await repo.latestHead(this.deps.db.kysely);
+    if (head) return headView(head);
+    await this.signDue();
+    return headView((await repo.latestHead(this.deps.db.kysely))!);
+  }
+
+  /** Every signed head, largest first. */
+  async heads(limit: number, cursor?: string) {
+    const below = cursor ? decodeCursor(cursor, ['number'] as const)[0] : undefined;
+    const rows = await repo.heads(this.deps.db.kysely, limit + 1, below);
+    const page = pageOf(rows, limit, (h) => [h.tree_size]);
+    return { items: page.items.map(headView), nextCursor: page.nextCursor };
+  }
+
+  /** The number of entries appended (heads may lag behind it). */
+  async size(ex: Executor = this.deps.db.kysely): Promise<number> {
+    return Number((await repo.state(ex)).size);
+  }
+
+  /** Entries [start, end] (end inclusive, as RFC 6962 get-entries), at most 1,000, fewer at the end of the log. */
+  async entries(start: number, end: number): Promise<{ entries: LoggedEntry[] }> {
+    const ex = this.deps.db.kysely;
+    const size = await this.size(ex);
+    if (start >= size) throw AppError.invalid('start', `is beyond the log, which has ${size} entries`);
+    const last = Math.min(end, start + MAX_ENTRIES - 1, size - 1);
+    return { entries: (await repo.entries(ex, start, last)).map(loggedEntry) };
+  }
+
+  /** The hashes of ranges, reading their complete subtrees in (at most) two statements. */
+  private async hashes(ex: Executor, ranges: readonly Range[]): Promise<Hash[]> {
+    const needed = nodesFor(ranges);
+    const leaves = await repo.leafHashes(
+      ex,
+      needed.filter((n) => n.level === 0).map((n) => n.index),
+    );
+    const inner = await repo.nodes(
+      ex,
+      needed.filter((n) => n.level > 0).map((n) => nodeKey(n.level, n.index)),
+    );
+    const read = (n: NodeId) => {
+      const h = n.level === 0 ? leaves.get(n.index) : inner.get(nodeKey(n.level, n.index));
+      if (!h) throw new Error(`the log lacks subtree ${n.level}/${n.index}`);
+      return h;
+    };
+    return hashRanges(ranges, read);
+  }
+
+  private async treeSizeOrHead(ex: Executor, treeSize: number | undefined): Promise<number> {
+    if (treeSize !== undefined) {
+      const size = await this.size(ex);
+      if (treeSize > size) throw AppError.invalid('treeSize', `is beyond the log, which has ${size} entries`);
+      return treeSize;
+    }
+    return (await this.latestHead()).treeSize;
+  }
+
+  /** The audit path of an entry (by index or leaf hash) in the tree of `treeSize` (default: the latest head's). */
+  async inclusionProof(q: { index?: number; hash?: string; treeSize?: number }) {
+    const ex = this.deps.db.kysely;
+    const treeSize = await this.treeSizeOrHead(ex, q.treeSize);
+    let index = q.index;
+    if (index === undefined) {
+      const found = await repo.indexOfLeafHash(ex, Buffer.from(q.hash!, 'hex'));
+      if (found === null) throw AppError.notFound('Log entry with this leaf hash');
+      index = found;
+    }
+    if (index >= treeSize) {
+      throw AppError.invalid(q.hash ? 'hash' : 'index', `is not in the tree of ${treeSize} entries`);
+    }
+    const [leaf] = await this.hashes(ex, [{ start: index, end: index + 1 }]);
+    const path = await this.hashes(ex, inclusionPlan(index, treeSize));
+    return { index, treeSize, leafHash: hex(leaf!), auditPath: path.map(hex) };
+  }
+
+  /** The proof that the tree of `first` entries is a prefix of the tree of `second`. */
+  async consistencyProof(first: number, second: number) {
+    const ex = this.deps.db.kysely;
+    const size = await this.size(ex);
+    if (second > size) throw AppError.invalid('second', `is beyond the log, which has ${size} entries`);
+    return { first, second, proof: (await this.hashes(ex, consistencyPlan(first, second))).map(hex) };
+  }
+
+  unknownMember(): AppError {
+    return AppError.notFound('Member');
+  }
+
+  /** A member's entries (as actor or credited), newest first, optionally of one kind. */
+  async contributions(memberId: string, q: { kind?: string; limit: number; cursor?: string }) {
+    const ex = this.deps.db.kysely;
+    const before = q.cursor ? decodeCursor(q.cursor, ['number'] as const)[0] : undefined;
+    const refs = await repo.refs(ex, memberId, {
+      kinds: q.kind ? [q.kind] : undefined,
+      roles: ['actor', 'credited'],
+      beforeIdx: before,
+      limit: q.limit + 1,
+    });
+    const page = pageOf(refs, q.limit, (r) => [Number(r.idx)]);
+    const rows = new Map(
+      (
+        await repo.entriesAt(
+          ex,
+          page.items.map((r) => Number(r.idx)),
+        )
+      ).map((r) => [Number(r.idx), r]),
+    );
+    return {
+      items: page.items.map((r) => ({ ...loggedEntry(rows.get(Number(r.idx))!), role: r.role as 'actor' | 'credited' })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * A product's trace, read from the log alone: co-created by (the need raised, its first
+   * supporters, the chosen solution proposed, polls decided), made by (bids awarded, lots produced
+   * and their QA), delivered (lots shipped and delivered), and the orders fulfilled from its lots.
+   */
+  async trace(productId: string, firstSupporters = 10) {
+    const product = await this.deps.ports.product(productId);
+    const ex = this.deps.db.kysely;
+    const oldest = async (ref: string, kinds: string[], limit: number) =>
+      (await repo.refs(ex, ref, { kinds, limit, oldestFirst: true })).map((r) => Number(r.idx));
+    const chosen = await repo.refs(ex, product.needId, { kinds: ['need.solution-chosen'], limit: 1 });
+    const cocreated = [
+      ...(await oldest(product.needId, ['need.raised'], 1)),
+      ...(await oldest(product.needId, ['need.supported'], firstSupporters)),
+      ...(await oldest(product.solutionId, ['solution.proposed'], 1)),
+      ...chosen.map((r) => Number(r.idx)),
+      ...(await oldest(product.needId, ['poll.decided'], 50)),
+    ];
+    const made = [
+      ...(await oldest(product.chainGroupId, ['bid.awarded'], 50)),
+      ...(await oldest(productId, ['lot.produced', 'lot.qa-recorded'], 500)),
+    ];
+    const delivered = await oldest(productId, ['lot.shipped', 'lot.delivered'], 500);
+    const fulfilledIdx = await oldest(productId, ['order.fulfilled'], 1_000_000);
+    const all = [...new Set([...cocreated, ...made, ...delivered, ...fulfilledIdx])];
+    const rows = new Map<number, LoggedEntry>();
+    for (let i = 0; i < all.length; i += 1000) {
+      for (const r of await repo.entriesAt(ex, all.slice(i, i + 1000))) rows.set(Number(r.idx), loggedEntry(r));
+    }
+    const actors = [...new Set([...rows.values()].map((r) => r.entry.actor).filter((a): a is string => a !== null))];
+    const orgs = [...new Set([...rows.values()].map((r) => r.entry.subjects.organisationId).filter((o): o is string => !!o))];
+    const names = await this.deps.ports.displayNames(ex, actors);
+    const orgNames = await this.deps.ports.organisationNames(ex, orgs);
+    const step = (idx: number) => {
+      const r = rows.get(idx)!;
+      const actor = r.entry.actor;
+      const org = r.entry.subjects.organisationId;
+      return {
+        ...r,
+        actor: actor ? { id: actor, displayName: names.get(actor) ?? '' } : null,
+        organisation: org ? { id: org, name: orgNames.get(org) ?? '' } : null,
+      };
+    };
+    const byIndex = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b).map(step);
+    const units = fulfilledIdx.reduce((sum, i) => sum + Number(rows.get(i)?.entry.data.quantity ?? 0), 0);
+    return {
+      product: { id: product.id, name: product.name, needId: product.needId },
+      cocreated: byIndex(cocreated),
+      made: byIndex(made),
+      delivered: byIndex(delivered),
+      fulfilled: { orders: fulfilledIdx.length, units },
+    };
+  }
+}
