@@ -2,6 +2,8 @@ import closeWithGrace from 'close-with-grace';
 import { Command } from 'commander';
 import { buildApp } from './app.js';
 import { seedDemo } from './demo/seed.js';
+import { exportLog } from './modules/log/export.js';
+import { type Verdict, verifyConsistencyFile, verifyExport, verifyInclusionFile } from './modules/log/verify.js';
 import { systemClock } from './platform/clock.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
@@ -105,6 +107,65 @@ operator
       console.log(`operator ${member.id} (${opts.email}) roles: ${member.roles.join(', ')}`);
     });
   });
+
+const log = program.command('log').description('the contribution log');
+log
+  .command('export')
+  .description('write the contribution log, its signed heads and the public key to a directory (for covalue verify)')
+  .requiredOption('--out <dir>', 'directory to write to (made if missing; its files are replaced)')
+  .action(async (opts: { out: string }) => {
+    await withApp(async (app) => {
+      // Log what has happened so far, and sign a head over all of it.
+      await app.events.drain();
+      const done = await exportLog(app.modules.log.service, opts.out);
+      console.log(`exported ${done.entries} entries and ${done.heads} signed heads to ${opts.out}`);
+    });
+  });
+
+program
+  .command('verify')
+  .description(
+    'check the contribution log offline: an export (DIR), or one proof (--inclusion / --consistency) against signed heads; ' +
+      'exit 0 when every check holds, 1 naming the first failure',
+  )
+  .argument('[dir]', 'a directory written by `covalue log export`')
+  .option(
+    '--head <file...>',
+    'signed head(s) saved earlier (from GET /api/v1/log/head): must be consistent with the export; the head(s) a proof is checked against',
+  )
+  .option('--public-key <file>', 'the public key (GET /api/v1/log/public-key); default DIR/public-key.json')
+  .option(
+    '--inclusion <file>',
+    'an inclusion proof (GET /api/v1/log/proof/inclusion) with the entry’s leafInput added, checked against one --head',
+  )
+  .option('--consistency <file>', 'a consistency proof (GET /api/v1/log/proof/consistency), checked between two --head files')
+  .action(
+    async (dir: string | undefined, opts: { head?: string[]; publicKey?: string; inclusion?: string; consistency?: string }) => {
+      const key = opts.publicKey ?? (dir ? `${dir}/public-key.json` : undefined);
+      const usage = (message: string) => {
+        console.error(`covalue verify: ${message}`);
+        process.exit(2);
+      };
+      let verdict: Verdict;
+      if (opts.inclusion) {
+        if (!key || opts.head?.length !== 1) return usage('--inclusion needs one --head and --public-key (or DIR)');
+        verdict = verifyInclusionFile(opts.inclusion, opts.head[0]!, key);
+      } else if (opts.consistency) {
+        if (!key || opts.head?.length !== 2)
+          return usage('--consistency needs two --head files (first, second) and --public-key (or DIR)');
+        verdict = verifyConsistencyFile(opts.consistency, opts.head[0]!, opts.head[1]!, key);
+      } else {
+        if (!dir) return usage('name an export directory, or give --inclusion or --consistency');
+        verdict = await verifyExport(dir, { extraHeads: opts.head, publicKey: opts.publicKey });
+      }
+      for (const line of verdict.report) console.log(`ok: ${line}`);
+      if (!verdict.ok) {
+        console.error(`FAIL: ${verdict.failure}`);
+        process.exit(1);
+      }
+      console.log('verified');
+    },
+  );
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);

@@ -80,6 +80,18 @@ export const logRepository = {
       .execute();
   },
 
+  /** Entries [start, end] with their leaf hashes, in order (for the export). */
+  async entriesWithHashes(ex: Executor, start: number, end: number) {
+    const rows = await q(ex)
+      .selectFrom('log_entries')
+      .select(['idx', 'leaf_input', 'leaf_hash'])
+      .where('idx', '>=', start)
+      .where('idx', '<=', end)
+      .orderBy('idx')
+      .execute();
+    return rows.map((r) => ({ idx: Number(r.idx), leaf_input: r.leaf_input, leaf_hash: buf(r.leaf_hash) }));
+  },
+
   entriesAt(ex: Executor, indexes: readonly number[]) {
     if (indexes.length === 0) return Promise.resolve([]);
     return q(ex).selectFrom('log_entries').select(['idx', 'leaf_input']).where('idx', 'in', indexes).orderBy('idx').execute();

@@ -170,6 +170,26 @@ export class LogService {
     });
   }
 
+  /** Signs a head for the log as it is now, unless the latest head already covers it. */
+  async signNow(): Promise<SignedTreeHead> {
+    return this.deps.db.transaction(async (trx) => {
+      const state = await repo.lockState(trx);
+      const head = await repo.latestHead(trx);
+      if (head && head.tree_size === Number(state.size)) return headView(head);
+      return headView(await this.signLocked(trx, state, head));
+    });
+  }
+
+  /** Every head, smallest first, and the raw entries with their leaf hashes, in pages: what an export writes. */
+  async exportParts() {
+    const ex = this.deps.db.kysely;
+    return {
+      heads: (await repo.allHeads(ex)).map(headView),
+      size: await this.size(ex),
+      entries: (start: number, end: number) => repo.entriesWithHashes(ex, start, end),
+    };
+  }
+
   /** The latest signed head (the empty tree's is signed on first use). */
   async latestHead(): Promise<SignedTreeHead> {
     const head = await repo.latestHead(this.deps.db.kysely);
