@@ -111,9 +111,12 @@ export async function verifyExport(dir: string, options: { extraHeads?: string[]
 
     // Every size that has a head to compare with.
     const checks = new Map<number, { what: string; rootHash: string }[]>();
-    const expect = (size: number, what: string, rootHash: string) =>
+    const expect = (size: number, what: string, rootHash: string) => {
       checks.set(size, [...(checks.get(size) ?? []), { what, rootHash }]);
-    heads.forEach((h, i) => expect(h.treeSize, `head ${i}`, h.rootHash));
+    };
+    heads.forEach((h, i) => {
+      expect(h.treeSize, `head ${i}`, h.rootHash);
+    });
     for (const s of saved) expect(s.head.treeSize, `the saved head ${s.file}`, s.head.rootHash);
 
     const hashesFile = path.join(dir, EXPORT_FILES.leafHashes);
