@@ -237,7 +237,7 @@ for (const backend of backends) {
       await winery.waitForURL(/\/partner\/fulfilment/);
       await winery.getByLabel(zh.fulfilment.campaign).selectOption({ label: TITLE });
       const toShip = winery.locator('li.fulfil-card', { hasText: '李小白' });
-      await toShip.getByLabel(zh.fulfilment.lot).fill('RW375-2401');
+      await toShip.getByLabel(zh.fulfilment.lot).fill('SG-2026-B2-01');
       await toShip.getByLabel(zh.fulfilment.carrier).fill('顺丰速运');
       await toShip.getByLabel(zh.fulfilment.tracking).fill('SF1234567890');
       await toShip.getByRole('button', { name: zh.fulfilment.ship }).click();
@@ -339,7 +339,7 @@ for (const backend of backends) {
       await winery.goto('/partner/fulfilment');
       await winery.getByLabel(zh.fulfilment.campaign).selectOption({ label: trialTitle });
       const sample = winery.locator('li.fulfil-card', { hasText: trialTitle }).first();
-      await sample.getByLabel(zh.fulfilment.lot).fill('RW375-S01');
+      await sample.getByLabel(zh.fulfilment.lot).fill('SG-2026-B2-01');
       await sample.getByLabel(zh.fulfilment.carrier).fill('顺丰速运');
       await sample.getByLabel(zh.fulfilment.tracking).fill('SF5550001');
       await sample.getByRole('button', { name: zh.fulfilment.ship }).click();
@@ -353,7 +353,7 @@ for (const backend of backends) {
       let card = taster.locator('li.order-card', { hasText: trialTitle });
       if (!(await card.getByText(zh.orderState.fulfilled, { exact: true }).isVisible())) {
         const other = winery.locator('#fulfil-to-ship ~ ul li.fulfil-card', { hasText: trialTitle }).first();
-        await other.getByLabel(zh.fulfilment.lot).fill('RW375-S01');
+        await other.getByLabel(zh.fulfilment.lot).fill('SG-2026-B2-01');
         await other.getByLabel(zh.fulfilment.carrier).fill('顺丰速运');
         await other.getByLabel(zh.fulfilment.tracking).fill('SF5550002');
         await other.getByRole('button', { name: zh.fulfilment.ship }).click();

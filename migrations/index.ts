@@ -11,6 +11,8 @@ import * as products from './2026112309_products.js';
 import * as campaigns from './2026120101_campaigns.js';
 import * as payments from './2026120102_payments.js';
 import * as notifications from './2026120103_notifications.js';
+import * as log from './2026120201_log.js';
+import * as lots from './2026120202_lots.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026120101_campaigns': campaigns,
   '2026120102_payments': payments,
   '2026120103_notifications': notifications,
+  '2026120201_log': log,
+  '2026120202_lots': lots,
 };

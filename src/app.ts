@@ -6,6 +6,7 @@ import { createCampaignsModule } from './modules/campaigns/index.js';
 import { createChainGroupsModule } from './modules/chain-groups/index.js';
 import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
+import { createLotsModule } from './modules/lots/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
 import { createNotificationsModule, NOTIFIED_EVENTS } from './modules/notifications/index.js';
 import { createOrganisationsModule } from './modules/organisations/index.js';
@@ -133,11 +134,20 @@ export function buildModules(
     chainGroups: chainGroups.service,
     polls: polls.service,
   });
+  const lots = createLotsModule({
+    db,
+    clock,
+    events,
+    products: products.service,
+    bids: bids.service,
+    organisations: organisations.service,
+  });
   const campaigns = createCampaignsModule({
     db,
     clock,
     events,
     products: products.service,
+    lots: lots.service,
     chainGroups: chainGroups.service,
     needs: needs.service,
     organisations: organisations.service,
@@ -171,6 +181,7 @@ export function buildModules(
     polls,
     bids,
     products,
+    lots,
     campaigns,
     payments,
     notifications,
@@ -244,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.chainGroups.routes(http);
   modules.bids.routes(http);
   modules.products.routes(http);
+  modules.lots.routes(http);
   modules.campaigns.routes(http);
   modules.payments.routes(http);
   modules.notifications.routes(http);

@@ -129,6 +129,82 @@ export async function newLaunchableProduct(
   return { productId: product.json().id as string, needId: need.id, chainGroupId, wineryId, author, supporter, lead, maker };
 }
 
+/**
+ * An awarded bid of a product's maker: the operator opens a call for production of `quantity` on the
+ * product's need, the winery bids at the agreement's maker cost (so the award leaves the agreement as
+ * it is) and is awarded all of it. Returns the bid's id.
+ */
+export async function newAwardedBid(
+  t: TestApp,
+  op: Persona,
+  product: { needId: string; wineryId: string; maker: Persona },
+  quantity = 1_000,
+): Promise<string> {
+  const call = await op.post('/api/v1/calls', {
+    needId: product.needId,
+    quantity,
+    targetUnitPrice: { amount: 3_500, currency: 'CNY' },
+    deadline: new Date(t.clock.now().getTime() + 7 * 86_400_000).toISOString(),
+    requirements: '375ml 螺旋盖',
+  });
+  expect(call.statusCode, call.body).toBe(201);
+  const callId = call.json().id as string;
+  const bid = await product.maker.put(`/api/v1/calls/${callId}/bids/${product.wineryId}`, {
+    unitCost: agreementTerms.makerUnitCost,
+    minQuantity: 1,
+    maxQuantity: quantity,
+    leadTimeDays: 10,
+    capacityPerWeek: quantity,
+    sampleOffered: false,
+  });
+  expect(bid.statusCode, bid.body).toBe(200);
+  const bidId = bid.json().id as string;
+  const award = await op.post(`/api/v1/calls/${callId}/award`, { awards: [{ bidId, quantity }] });
+  expect(award.statusCode, award.body).toBe(200);
+  return bidId;
+}
+
+let lotNumbers = 0;
+
+/**
+ * A lot the product's maker records against an awarded bid, with its QA result recorded (passed by
+ * default; `pending` records none). Returns the lot as the API shows it.
+ */
+export async function newLot(
+  t: TestApp,
+  product: { productId: string; maker: Persona },
+  bidId: string,
+  options: { quantity?: number; lotNumber?: string; qa?: 'passed' | 'failed' | 'pending'; by?: Persona } = {},
+) {
+  const by = options.by ?? product.maker;
+  const res = await by.post(`/api/v1/products/${product.productId}/lots`, {
+    bidId,
+    lotNumber: options.lotNumber ?? `LOT-${++lotNumbers}-${randomBytes(2).toString('hex')}`,
+    quantity: options.quantity ?? 100,
+    producedOn: t.clock.now().toISOString().slice(0, 10),
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const lot = res.json() as { id: string; lotNumber: string; quantity: number; unitsFulfilled: number };
+  const qa = options.qa ?? 'passed';
+  if (qa !== 'pending') {
+    const recorded = await by.post(`/api/v1/lots/${lot.id}/qa`, { result: qa });
+    expect(recorded.statusCode, recorded.body).toBe(200);
+  }
+  return lot;
+}
+
+/** A bid awarded to the product's maker and one lot of all its units, QA passed: orders can be fulfilled from it. */
+export async function newLotToShipFrom(
+  t: TestApp,
+  op: Persona,
+  product: { productId: string; needId: string; wineryId: string; maker: Persona },
+  options: { quantity?: number; lotNumber?: string } = {},
+) {
+  const quantity = options.quantity ?? 1_000;
+  const bidId = await newAwardedBid(t, op, product, quantity);
+  return newLot(t, product, bidId, { quantity, ...(options.lotNumber ? { lotNumber: options.lotNumber } : {}) });
+}
+
 /** A campaign body: a flash sale of `quantity` units at 59.00, starting now and lasting a day. */
 export function campaignBody(t: TestApp, productId: string, overrides: Record<string, unknown> = {}) {
   const now = t.clock.now().getTime();

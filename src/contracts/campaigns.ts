@@ -287,7 +287,14 @@ export const OrderListQuery = PageQuery.extend({
 
 export const FulfilBody = z.strictObject({
   organisationId: id.optional().describe('the maker organisation (default: the caller’s, when they are partner of one maker)'),
-  lot: z.string().trim().min(1).max(100).describe('lot (batch) number the units come from'),
+  lot: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .describe(
+      'the number of the lot the units come from: recorded by the organisation for the product, QA passed, with the units left',
+    ),
   carrier: z.string().trim().min(1).max(100),
   trackingNumber: z.string().trim().min(1).max(100),
 });

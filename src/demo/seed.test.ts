@@ -12,7 +12,7 @@ forEachBackend((backend) => {
   afterAll(() => t.close());
 
   it('loads the five communities and a few hundred members', async () => {
-    expect(summary).toMatchObject({ communities: 5, members: 320, ballots: 150, bids: 3, products: 1 });
+    expect(summary).toMatchObject({ communities: 5, members: 320, ballots: 150, bids: 5, products: 1 });
     const names = (await t.visitor.get('/api/v1/communities')).json().items.map((c: { name: string }) => c.name);
     expect(names).toEqual(['美食', '白领', '母婴', '健身', '大学生']);
   });
@@ -75,6 +75,32 @@ forEachBackend((backend) => {
     const firstClaimed = (await op.get(`/api/v1/campaigns/${flash.id}/orders`, { query: { limit: 100 } })).json().items;
     expect(firstClaimed[0]).toMatchObject({ firstClaim: true, fulfilment: { carrier: '顺丰速运' } });
     expect(Object.keys(sales.byState).sort()).toEqual(['delivered', 'fulfilled']);
+    // Shipped from the wineries' recorded lots: each its awarded 1,500, QA passed, through the brand's warehouse.
+    const lots = (await t.visitor.get(`/api/v1/products/${product.id}/lots`, { query: { limit: 100 } })).json().items;
+    const firstRun = lots.filter((l: { lotNumber: string }) => !l.lotNumber.includes('-B2-'));
+    const numbers = firstRun.map((l: { lotNumber: string }) => l.lotNumber);
+    expect(numbers).toEqual(expect.arrayContaining(['HP-2026-01', 'HP-2026-02', 'SG-2026-01', 'SG-2026-02']));
+    expect(numbers.every((n: string) => /^(SG|HP)-2026-0\d$/.test(n))).toBe(true);
+    for (const lot of lots) {
+      expect(lot).toMatchObject({
+        qa: { result: 'passed' },
+        shipments: [{ quantity: lot.quantity, destination: '品牌仓 上海' }],
+      });
+      expect(lot.shipments[0].deliveredAt).not.toBeNull();
+    }
+    for (const name of ['山谷酒庄', '河畔酒庄']) {
+      const mine = firstRun.filter((l: { organisation: { name: string } }) => l.organisation.name === name);
+      const units = (key: 'quantity' | 'unitsFulfilled') =>
+        mine.reduce((sum: number, l: Record<string, number>) => sum + l[key]!, 0);
+      expect([units('quantity'), units('unitsFulfilled')]).toEqual([1500, 1500]);
+    }
+    expect(summary?.lots).toBe(lots.length);
+    // The second batch's first lots wait for its orders.
+    expect(
+      lots
+        .filter((l: { lotNumber: string }) => l.lotNumber.includes('-B2-'))
+        .map((l: { unitsFulfilled: number }) => l.unitsFulfilled),
+    ).toEqual([0, 0]);
     // Something to try now: a presale and a crowdfunding live, a trial taking applications, a flash sale to come.
     const live = (await t.visitor.get('/api/v1/campaigns', { query: { state: 'live' } }))
       .json()

@@ -18,6 +18,7 @@ export interface SeedSummary {
   products: number;
   campaigns: number;
   orders: number;
+  lots: number;
 }
 
 /** The demo accounts' credentials (documented in the README). */
@@ -75,9 +76,40 @@ const GIVEN = [
 ];
 
 /**
+ * Which of two makers ships each order: alternately, then orders moved (or two swapped) until each
+ * ships exactly the units it was awarded — a maker's lots hold no more than its bid's award.
+ */
+function shareOrders(quantities: readonly number[], awarded: readonly [number, number]): number[] {
+  const who = quantities.map((_, i) => i % 2);
+  const units = (w: number) => quantities.reduce((sum, q, i) => (who[i] === w ? sum + q : sum), 0);
+  for (let d = units(0) - awarded[0]; d !== 0; d = units(0) - awarded[0]) {
+    const from = d > 0 ? 0 : 1;
+    const need = Math.abs(d);
+    let move = -1;
+    for (const [i, q] of quantities.entries()) {
+      if (who[i] === from && q <= need && (move < 0 || q > quantities[move]!)) move = i;
+    }
+    if (move >= 0) {
+      who[move] = 1 - from;
+      continue;
+    }
+    const swap = quantities
+      .flatMap((qa, a) => quantities.map((qb, b) => [a, b, qa - qb] as const))
+      .find(([a, b, diff]) => who[a] === from && who[b] !== from && diff === need);
+    if (!swap) throw new Error('demo: the orders cannot be shared by the awards');
+    who[swap[0]] = 1 - from;
+    who[swap[1]] = from;
+  }
+  if (units(1) !== awarded[1]) throw new Error('demo: the orders do not add up to the awards');
+  return who;
+}
+
+/**
  * Loads the demo story (Chinese first, deterministic): five communities, a few hundred members, the
  * scene "开瓶的红酒一次喝不完" with its need supported past its first milestone, comments, and three
- * solutions (one proposing a 375 ml bottle); other needs at every stage. It replays the story on a
+ * solutions (one proposing a 375 ml bottle); other needs at every stage; the product, its two
+ * wineries' awards and lots (QA passed, delivered to the brand's warehouse), its sold-out flash sale
+ * shipped from those lots, and a second batch awarded for the campaigns live now. It replays the story on a
  * clock that starts 120 days ago, through the same services the API uses. Returns null when the
  * database already has members and `onlyIfEmpty` is set.
  */
@@ -106,6 +138,7 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     products: 0,
     campaigns: 0,
     orders: 0,
+    lots: 0,
   };
 
   const opView = await m.accounts.service.createOperator(DEMO_OPERATOR.email, DEMO_OPERATOR.password, DEMO_OPERATOR.displayName);
@@ -435,6 +468,28 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     t.setUTCHours(hourUtc, 0, 0, 0);
     return t;
   };
+  /** A winery records a lot produced on a story day, passes its QA and ships it to the brand's warehouse, delivered hours later. */
+  const stockLot = async (maker: Actor, bidId: string, lotNumber: string, quantity: number, producedOn: number, at: Date) => {
+    clock.set(at);
+    const lot = await m.lots.service.recordLot(maker, product.id, {
+      bidId,
+      lotNumber,
+      quantity,
+      producedOn: storyDay(producedOn).toISOString().slice(0, 10),
+    });
+    clock.set(new Date(at.getTime() + 20 * 60_000));
+    await m.lots.service.recordQa(maker, lot.id, { result: 'passed', notes: '理化指标与感官品评合格，附质检报告' });
+    clock.set(new Date(at.getTime() + 40 * 60_000));
+    const shipment = await m.lots.service.recordShipment(maker, lot.id, {
+      quantity,
+      carrier: '德邦物流',
+      trackingNumber: `DB${lotNumber.replace(/\D/g, '')}`,
+      destination: '品牌仓 上海',
+    });
+    clock.set(new Date(at.getTime() + 5 * 3_600_000));
+    await m.lots.service.recordDelivery(maker, shipment.id);
+    summary.lots++;
+  };
   const tiers = [
     { upTo: 1000, unitPrice: { amount: 4_900, currency: 'CNY' } },
     { upTo: null, unitPrice: { amount: 5_900, currency: 'CNY' } },
@@ -482,14 +537,38 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     clock.set(new Date(saleStart.getTime() + minute * 60_000));
     flashOrders.push((await buy(who, flash, quantity, `demo-flash-${i}`)).id);
   }
+  // Each winery bottled its awarded 1,500 in two lots, passed QA and sent them to the brand's
+  // warehouse; each ships its share of the orders from its own lots.
+  const shipper = shareOrders(
+    plan.map((x) => x.quantity),
+    [1500, 1500],
+  );
+  const lotOf = (i: number) => `${shipper[i] ? 'HP' : 'SG'}-2026-0${1 + Math.floor(i / 120)}`;
+  const lotUnits = new Map<string, { winery: number; quantity: number }>();
+  for (const [i, { quantity }] of plan.entries()) {
+    const lot = lotUnits.get(lotOf(i)) ?? { winery: shipper[i]!, quantity: 0 };
+    lot.quantity += quantity;
+    lotUnits.set(lotOf(i), lot);
+  }
+  for (const [k, [lotNumber, { winery, quantity }]] of [...lotUnits].sort(([a], [b]) => a.localeCompare(b)).entries()) {
+    await stockLot(
+      wineries[winery]!.partner,
+      bids[winery]!.id,
+      lotNumber,
+      quantity,
+      lotNumber.endsWith('-01') ? 112 : 113,
+      storyDay(116, 1 + k),
+    );
+  }
+
   // The wineries ship from their lots; most bottles have arrived.
   clock.set(storyDay(117));
   for (const [i, orderId] of flashOrders.entries()) {
-    const maker = wineries[i % 2]!;
+    const maker = wineries[shipper[i]!]!;
     clock.set(new Date(storyDay(117).getTime() + i * 60_000));
     await m.campaigns.orders.fulfilOrder(maker.partner, orderId, {
       organisationId: maker.id,
-      lot: `${i % 2 ? 'HP' : 'SG'}-2026-0${1 + Math.floor(i / 120)}`,
+      lot: lotOf(i),
       carrier: '顺丰速运',
       trackingNumber: `SF${String(7_000_000 + i * 37).padStart(10, '0')}`,
     });
@@ -500,6 +579,37 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
   }
   clock.set(storyDay(116));
   await campaigns.advance();
+
+  // The second batch: another call for production, awarded 1,000 + 1,000 at the agreement's maker cost.
+  clock.set(storyDay(116, 13));
+  const secondCall = await m.bids.service.openCall(op, {
+    needId: wine,
+    quantity: 2000,
+    targetUnitPrice: { amount: 3500, currency: 'CNY' },
+    deadline: day(118),
+    requirements: '第二批 375ml 螺旋盖小瓶，与首批同款酒液，每批附质检报告',
+  });
+  const secondBids = [];
+  for (const [i, winery] of wineries.slice(0, 2).entries()) {
+    clock.set(storyDay(116, 14 + i));
+    secondBids.push(
+      await m.bids.service.submitBid(winery.partner, secondCall.id, winery.id, {
+        unitCost: { amount: 3300, currency: 'CNY' },
+        minQuantity: 500,
+        maxQuantity: 1500,
+        leadTimeDays: 20,
+        capacityPerWeek: 500,
+        sampleOffered: false,
+        notes: '第二批同款酒液',
+      }),
+    );
+    summary.bids++;
+  }
+  clock.set(storyDay(116, 18));
+  await m.bids.service.award(op, secondCall.id, {
+    awards: secondBids.map((b) => ({ bidId: b.id, quantity: 1000 })),
+    allowUndercover: false,
+  });
 
   // Live now: the second batch on presale, a gift box crowdfunding, free samples of the Merlot, and
   // a flash sale starting in three days.
@@ -563,6 +673,10 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     endsAt: new Date(now.getTime() + 4 * 86_400_000).toISOString(),
     paymentTimeoutMinutes: 10,
   });
+
+  // The first lots of the second batch are in the brand's warehouse, ready for its orders.
+  await stockLot(wineries[0]!.partner, secondBids[0]!.id, 'SG-2026-B2-01', 600, 119, storyDay(119, 8));
+  await stockLot(wineries[1]!.partner, secondBids[1]!.id, 'HP-2026-B2-01', 600, 119, storyDay(119, 9));
 
   // Back to now: needs whose deadline passed are recorded as expired.
   clock.set(now);

@@ -70,6 +70,12 @@ export const bidsRepository = {
       .executeTakeFirst();
   },
 
+  /** One bid by its id; with `lock`, its row is locked for the transaction. */
+  findBidById(ex: Executor, id: string, lock = false) {
+    const query = q(ex).selectFrom('bids').selectAll().where('id', '=', id);
+    return (lock ? forUpdate(ex, query) : query).executeTakeFirst();
+  },
+
   /** A call's bids in submission order, optionally only those of some organisations. */
   listBids(ex: Executor, callId: string, organisationIds?: readonly string[]) {
     if (organisationIds?.length === 0) return Promise.resolve([]);

@@ -402,6 +402,39 @@ export class BidsService {
     };
   }
 
+  /**
+   * A bid with its call's need, read through the caller's executor (the lots module records lots
+   * against awarded bids); with `lock`, the bid's row is locked for the caller's transaction, so
+   * that what is recorded against it is decided one transaction at a time. Undefined when unknown.
+   */
+  async findBid(
+    ex: Executor,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<
+    | {
+        id: string;
+        callId: string;
+        needId: string;
+        organisationId: string;
+        status: BidsTable['status'];
+        awardedQuantity: number | null;
+      }
+    | undefined
+  > {
+    const bid = await repo.findBidById(ex, id, options.lock);
+    if (!bid) return undefined;
+    const call = (await repo.findCall(ex, bid.call_id))!;
+    return {
+      id: bid.id,
+      callId: bid.call_id,
+      needId: call.need_id,
+      organisationId: bid.organisation_id,
+      status: bid.status,
+      awardedQuantity: bid.awarded_quantity,
+    };
+  }
+
   /** The bids of every organisation the caller is a partner of, newest first, each with its call. */
   async listMyBids(actor: Actor, limit: number, cursor?: string) {
     const ex = this.deps.db.kysely;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { idem, members, newLaunchableProduct, newLiveCampaign } from '../../../test/factories.js';
+import { idem, members, newLaunchableProduct, newLiveCampaign, newLotToShipFrom } from '../../../test/factories.js';
 import { createTestApp, forEachBackend, type Persona, type TestApp } from '../../../test/harness.js';
 
 /**
@@ -54,6 +54,7 @@ forEachBackend((backend) => {
     t = await createTestApp(backend);
     opr = await t.operator();
     product = await newLaunchableProduct(t, opr);
+    await newLotToShipFrom(t, opr, product, { lotNumber: 'P', quantity: 1_000_000 });
     buyers = await members(t, 4, 'prop');
   });
   afterAll(() => t.close());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idem, members, newLaunchableProduct, newLiveCampaign } from '../../../test/factories.js';
+import { idem, members, newLaunchableProduct, newLiveCampaign, newLotToShipFrom } from '../../../test/factories.js';
 import { countRows, createTestApp, forEachBackend, type Persona, problem, type TestApp } from '../../../test/harness.js';
 
 const PROBLEMS = 'https://covalue.dev/problems/';
@@ -8,11 +8,13 @@ forEachBackend((backend) => {
   let t: TestApp;
   let op: Persona;
   let product: Awaited<ReturnType<typeof newLaunchableProduct>>;
+  let lot: Awaited<ReturnType<typeof newLotToShipFrom>>;
 
   beforeAll(async () => {
     t = await createTestApp(backend);
     op = await t.operator('运营 Olga');
     product = await newLaunchableProduct(t, op);
+    lot = await newLotToShipFrom(t, op, product, { lotNumber: 'HL-2026-001', quantity: 1_000 });
   });
   afterAll(() => t.close());
 
@@ -299,7 +301,14 @@ forEachBackend((backend) => {
       const types = (await t.app.events.eventsOf('order', o.id)).map((e) => e.type);
       expect(types).toEqual(['order.placed', 'order.paid', 'order.fulfilled', 'order.delivered', 'order.completed']);
       const fulfilled = (await t.app.events.eventsOf('order', o.id)).find((e) => e.type === 'order.fulfilled')!;
-      expect(fulfilled.payload).toMatchObject({ lot: 'HL-2026-001', organisationId: product.wineryId, quantity: 2 });
+      expect(fulfilled.payload).toMatchObject({
+        lot: 'HL-2026-001',
+        lotId: lot.id,
+        organisationId: product.wineryId,
+        quantity: 2,
+      });
+      // The units came from the lot.
+      expect((await t.visitor.get(`/api/v1/lots/${lot.id}`)).json().unitsFulfilled).toBeGreaterThanOrEqual(2);
     });
 
     it('completes delivered orders on their own after the configured days', async () => {
@@ -307,7 +316,7 @@ forEachBackend((backend) => {
       const buyer = await t.signUp('Quiet');
       const o = (await order(buyer, c.id, 1)).json();
       await pay(buyer, o.id);
-      await product.maker.post(`/api/v1/orders/${o.id}/fulfil`, { lot: 'L1', carrier: 'EMS', trackingNumber: 'E1' });
+      await product.maker.post(`/api/v1/orders/${o.id}/fulfil`, { lot: 'HL-2026-001', carrier: 'EMS', trackingNumber: 'E1' });
       await product.maker.post(`/api/v1/orders/${o.id}/deliver`);
       t.clock.advance({ days: 13, hours: 23 });
       await t.app.modules.campaigns.orders.completeDelivered();

@@ -113,7 +113,9 @@ export function ordersRoutes(service: OrdersService) {
           tags,
           summary: 'A maker ships a paid order: the lot the units come from, carrier and tracking number',
           description:
-            'Also corrects the lot or tracking of a fulfilled order. Only partners of the product’s maker organisations, and operators.',
+            'Also corrects the lot or tracking of a fulfilled order (the units move to the new lot). Only partners of the ' +
+            'product’s maker organisations, and operators. 422 naming `lot` unless it is a lot the organisation recorded ' +
+            'for the product, passed QA, with the order’s units left.',
           params: IdParams,
           body: FulfilBody,
           response: { 200: Order },

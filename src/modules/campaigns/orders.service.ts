@@ -9,6 +9,7 @@ import type { EventBus, NewEvent } from '../../platform/events/event-bus.js';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import type { ChainGroupsService } from '../chain-groups/index.js';
+import type { LotsService } from '../lots/index.js';
 import type { NeedsService } from '../needs/index.js';
 import type { OrganisationsService } from '../organisations/index.js';
 import type { CampaignFacts, LaunchFacts } from './campaigns.facts.js';
@@ -35,6 +36,8 @@ export interface OrdersDeps {
   needs: Pick<NeedsService, 'supportersWithIntent'>;
   chainGroups: Pick<ChainGroupsService, 'makersOf' | 'groupsMadeBy'>;
   organisations: Pick<OrganisationsService, 'idsOfMember'>;
+  /** Orders are fulfilled from recorded lots: the units are taken from the lot in the fulfilment's transaction. */
+  lots: Pick<LotsService, 'takeForFulfilment'>;
   config: { autoCompleteDays: number };
   facts: CampaignFacts;
 }
@@ -675,7 +678,9 @@ export class OrdersService {
 
   /**
    * A maker records the lot the units come from and the shipment (carrier, tracking number); the
-   * order becomes fulfilled. A fulfilled order's lot and tracking may be corrected the same way.
+   * order becomes fulfilled. The lot must be one the organisation recorded for the product, passed
+   * QA, with the order's units left (422 naming `lot` otherwise); they are taken from it. A
+   * fulfilled order's lot and tracking may be corrected the same way: the units move to the new lot.
    */
   async fulfilOrder(actor: Actor, id: string, body: FulfilBody) {
     const nowIso = this.deps.clock.now().toISOString();
@@ -696,6 +701,15 @@ export class OrdersService {
         });
       }
       const correction = order.state === 'fulfilled';
+      const lotId = await this.deps.lots.takeForFulfilment(trx, {
+        productId: order.product_id,
+        organisationId,
+        lotNumber: body.lot,
+        quantity: order.quantity,
+        ...(correction && order.maker_organisation_id && order.lot
+          ? { previous: { organisationId: order.maker_organisation_id, lotNumber: order.lot } }
+          : {}),
+      });
       await repo.update(trx, id, {
         state: 'fulfilled',
         maker_organisation_id: organisationId,
@@ -712,6 +726,7 @@ export class OrdersService {
           chainGroupId: c.chain_group_id,
           organisationId,
           lot: body.lot,
+          lotId,
           carrier: body.carrier,
           trackingNumber: body.trackingNumber,
           quantity: order.quantity,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idem, members, newLaunchableProduct, newLiveCampaign } from '../../../test/factories.js';
+import { idem, members, newLaunchableProduct, newLiveCampaign, newLotToShipFrom } from '../../../test/factories.js';
 import { countRows, createTestApp, forEachBackend, type Persona, problem, type TestApp } from '../../../test/harness.js';
 import { draw } from './campaigns.rules.js';
 
@@ -12,6 +12,7 @@ forEachBackend((backend) => {
     t = await createTestApp(backend);
     op = await t.operator('运营 Olga');
     product = await newLaunchableProduct(t, op);
+    await newLotToShipFrom(t, op, product, { lotNumber: 'T-1', quantity: 100 });
   });
   afterAll(() => t.close());
 

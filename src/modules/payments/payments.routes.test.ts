@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idem, members, newLaunchableProduct, newLiveCampaign } from '../../../test/factories.js';
+import { idem, members, newLaunchableProduct, newLiveCampaign, newLotToShipFrom } from '../../../test/factories.js';
 import { countRows, createTestApp, forEachBackend, type Persona, problem, type TestApp } from '../../../test/harness.js';
 import { SIGNATURE_HEADER, sign } from './webhook-signature.js';
 
@@ -17,6 +17,7 @@ forEachBackend((backend) => {
     await t.app.http.listen({ port: 0, host: '127.0.0.1' });
     op = await t.operator('运营 Olga');
     product = await newLaunchableProduct(t, op);
+    await newLotToShipFrom(t, op, product, { lotNumber: 'L', quantity: 100 });
   });
   afterAll(() => t.close());
 
