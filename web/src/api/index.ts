@@ -19,6 +19,9 @@ import type {
   Comment,
   Community,
   Comparison,
+  ConsistencyProof,
+  Contribution,
+  ContributionsQuery,
   CreateCampaignBody,
   CreateCommentBody,
   CreateCommunityBody,
@@ -33,7 +36,10 @@ import type {
   FormChainGroupBody,
   FulfilBody,
   FulfilmentQueueQuery,
+  InclusionProof,
+  LoggedEntry,
   LoginBody,
+  LogPublicKey,
   Me,
   MemberReply,
   MembershipReply,
@@ -57,6 +63,7 @@ import type {
   PollResults,
   Product,
   ProductListQuery,
+  ProductTrace,
   ProviderInfo,
   ProviderName,
   PurchaseIntent,
@@ -69,6 +76,7 @@ import type {
   SceneListQuery,
   SessionReply,
   Shipping,
+  SignedTreeHead,
   Solution,
   SolutionListQuery,
   SolutionVersion,
@@ -190,6 +198,8 @@ export const api = {
     get: (id: string) => request<Product>('GET', `/products/${e(id)}`),
     create: (body: CreateProductBody) => request<Product>('POST', '/products', { body }),
     update: (id: string, body: UpdateProductBody) => request<Product>('PATCH', `/products/${e(id)}`, { body }),
+    /** Who co-created, made and delivered it: log entries with the names that go with them. */
+    trace: (id: string) => request<ProductTrace>('GET', `/products/${e(id)}/trace`),
   },
   campaigns: {
     list: (query?: CampaignListQuery) => request<Page<Campaign>>('GET', '/campaigns', { query }),
@@ -252,6 +262,23 @@ export const api = {
       request<Page<Notification>>('GET', '/me/notifications', { query }),
     unread: () => request<UnreadCount>('GET', '/me/notifications/unread'),
     markRead: (upTo?: string) => request<UnreadCount>('POST', '/me/notifications/read', { body: upTo ? { upTo } : {} }),
+  },
+  /** The contribution log: signed tree heads, entries and the proofs the browser checks itself. */
+  log: {
+    publicKey: () => request<LogPublicKey>('GET', '/log/public-key'),
+    head: () => request<SignedTreeHead>('GET', '/log/head'),
+    /** Every head ever signed, newest first. */
+    heads: (query?: PageQuery) => request<Page<SignedTreeHead>>('GET', '/log/heads', { query }),
+    /** Entries `start` to `end`, both included. */
+    entries: (start: number, end: number) =>
+      request<{ entries: LoggedEntry[] }>('GET', '/log/entries', { query: { start, end } }),
+    inclusion: (index: number, treeSize: number) =>
+      request<InclusionProof>('GET', '/log/proof/inclusion', { query: { index, treeSize } }),
+    consistency: (first: number, second: number) =>
+      request<ConsistencyProof>('GET', '/log/proof/consistency', { query: { first, second } }),
+    /** A member's entries, as actor or credited, newest first. */
+    contributions: (memberId: string, query?: ContributionsQuery) =>
+      request<Page<Contribution>>('GET', `/members/${e(memberId)}/contributions`, { query }),
   },
   comments: {
     list: (target: CommentTarget, query?: PageQuery) =>

@@ -10,6 +10,7 @@ import type * as chainGroups from '../../../src/contracts/chain-groups.js';
 import type * as comments from '../../../src/contracts/comments.js';
 import type * as common from '../../../src/contracts/common.js';
 import type * as communities from '../../../src/contracts/communities.js';
+import type * as log from '../../../src/contracts/log.js';
 import type * as members from '../../../src/contracts/members.js';
 import type * as needs from '../../../src/contracts/needs.js';
 import type * as notifications from '../../../src/contracts/notifications.js';
@@ -146,6 +147,17 @@ export type CreatePaymentBody = z.input<typeof payments.CreatePaymentBody>;
 export type NotificationKind = z.infer<typeof notifications.NotificationKind>;
 export type Notification = z.infer<typeof notifications.Notification>;
 export type UnreadCount = z.infer<typeof notifications.UnreadCount>;
+
+export type LogEntry = z.infer<typeof log.LogEntry>;
+export type LogPublicKey = z.infer<typeof log.LogPublicKey>;
+export type SignedTreeHead = z.infer<typeof log.SignedTreeHead>;
+export type LoggedEntry = z.infer<typeof log.LoggedEntry>;
+export type InclusionProof = z.infer<typeof log.InclusionProof>;
+export type ConsistencyProof = z.infer<typeof log.ConsistencyProof>;
+export type Contribution = z.infer<typeof log.Contribution>;
+export type ContributionsQuery = Partial<z.infer<typeof log.ContributionsQuery>>;
+export type TraceStep = z.infer<typeof log.TraceStep>;
+export type ProductTrace = z.infer<typeof log.ProductTrace>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */
 export const NEED_STAGES = [

@@ -28,6 +28,9 @@ const ProductPage = lazy(() => import('../pages/Product/ProductPage'));
 /** Campaigns and orders: the sale page polls its stock; my orders pay, cancel and confirm receipt. */
 const CampaignPage = lazy(() => import('../pages/Campaign/CampaignPage'));
 const MyOrdersPage = lazy(() => import('../pages/Orders/MyOrdersPage'));
+/** The contribution log, proven in the browser: a product's trace and my contributions. */
+const ProductTracePage = lazy(() => import('../pages/Trace/ProductTracePage'));
+const MyContributionsPage = lazy(() => import('../pages/Contributions/MyContributionsPage'));
 
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -50,11 +53,13 @@ export function App() {
             <Route path="chain-groups/:id" element={later(<ChainGroupPage />)} />
             <Route path="polls/:id" element={later(<PollPage />)} />
             <Route path="products/:id" element={later(<ProductPage />)} />
+            <Route path="products/:id/trace" element={later(<ProductTracePage />)} />
             <Route path="campaigns/:id" element={later(<CampaignPage />)} />
             <Route path="signin" element={<SignInPage />} />
             <Route path="signup" element={<SignUpPage />} />
             <Route path="me" element={<ProfilePage />} />
             <Route path="me/orders" element={<RequireAuth>{later(<MyOrdersPage />)}</RequireAuth>} />
+            <Route path="me/contributions" element={<RequireAuth>{later(<MyContributionsPage />)}</RequireAuth>} />
             <Route
               path="partner/*"
               element={

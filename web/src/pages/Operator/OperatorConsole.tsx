@@ -4,6 +4,7 @@ import { usePageTitle } from '../../app/usePageTitle';
 import { CampaignDetail } from './CampaignDetail';
 import { CampaignsDesk } from './CampaignsDesk';
 import { CommunitySettings } from './CommunitySettings';
+import { LogDesk } from './LogDesk';
 import { Moderation } from './Moderation';
 import { NeedDesk } from './NeedDesk';
 import { PaymentsDesk } from './PaymentsDesk';
@@ -24,6 +25,7 @@ export default function OperatorConsole() {
         <NavLink to="/operator/moderation">{t('operator.moderation')}</NavLink>
         <NavLink to="/operator/campaigns">{t('operator.campaigns')}</NavLink>
         <NavLink to="/operator/payments">{t('operator.payments')}</NavLink>
+        <NavLink to="/operator/log">{t('operator.log')}</NavLink>
       </nav>
       <Routes>
         <Route index element={<ReviewQueue />} />
@@ -33,6 +35,7 @@ export default function OperatorConsole() {
         <Route path="campaigns" element={<CampaignsDesk />} />
         <Route path="campaigns/:id" element={<CampaignDetail />} />
         <Route path="payments" element={<PaymentsDesk />} />
+        <Route path="log" element={<LogDesk />} />
       </Routes>
     </div>
   );

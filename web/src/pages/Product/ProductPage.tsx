@@ -53,6 +53,11 @@ function ProductView({ product }: { product: Product }) {
           · <Link to={`/solutions/${product.solutionId}`}>{t('product.solution')}</Link> ·{' '}
           {t('product.updatedOn', { date: f.date(product.updatedAt) })}
         </p>
+        <p className="actions">
+          <Link className="btn btn-small" to={`/products/${product.id}/trace`}>
+            {t('product.trace')}
+          </Link>
+        </p>
         {isOperator && (
           <p className="actions">
             <Link className="btn btn-small" to={`/operator/needs/${product.needId}`}>

@@ -32,6 +32,11 @@ function Profile({ me }: { me: Me }) {
         <p className="meta">
           {me.email} · {me.roles.map((r) => t(`roles.${r}`)).join(' · ')} · {t('profile.since', { date: f.date(me.createdAt) })}
         </p>
+        <p className="actions">
+          <Link className="btn btn-small" to="/me/contributions">
+            {t('profile.contributions')}
+          </Link>
+        </p>
       </header>
       <div className="grid-2">
         <section aria-labelledby="my-scenes">
