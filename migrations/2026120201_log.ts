@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { dialectOf } from '../src/platform/db/dialect.js';
 
 /**
@@ -7,11 +7,14 @@ import { dialectOf } from '../src/platform/db/dialect.js';
  * ids to entries. Append-only: nothing here is ever updated but `log_state`.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const binary = dialectOf(db) === 'postgres' ? 'bytea' : 'blob';
+  const pg = dialectOf(db) === 'postgres';
+  const binary = pg ? 'bytea' : 'blob';
+  // On SQLite an INTEGER PRIMARY KEY is the rowid itself: one b-tree per table instead of two.
+  const key = pg ? 'bigint' : 'integer';
   await db.schema
     .createTable('log_entries')
     // The leaf index, from 0, without gaps.
-    .addColumn('idx', 'bigint', (c) => c.primaryKey())
+    .addColumn('idx', key, (c) => c.primaryKey())
     // The canonical JSON of the entry: its UTF-8 bytes are the Merkle leaf input.
     .addColumn('leaf_input', 'text', (c) => c.notNull())
     // SHA-256(0x00 ‖ leaf input).
@@ -24,7 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('log_nodes')
     // A complete subtree of level ≥ 1 covering leaves [index·2^level, (index+1)·2^level), keyed
     // index·64 + level (one integer key: proofs read their nodes with one IN list).
-    .addColumn('id', 'bigint', (c) => c.primaryKey())
+    .addColumn('id', key, (c) => c.primaryKey())
     .addColumn('hash', binary, (c) => c.notNull())
     .execute();
   await db.schema
@@ -35,6 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('log_entry_refs_pk', ['ref', 'idx'])
+    // On SQLite the table is its primary key's b-tree (no separate rowid table).
+    .$call((t) => (pg ? t : t.modifyEnd(sql`without rowid`)))
     .execute();
   await db.schema
     .createTable('log_heads')

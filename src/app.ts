@@ -6,6 +6,7 @@ import { createCampaignsModule } from './modules/campaigns/index.js';
 import { createChainGroupsModule } from './modules/chain-groups/index.js';
 import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
+import { createLogModule, LOGGED_EVENTS, loadSigningKey } from './modules/log/index.js';
 import { createLotsModule } from './modules/lots/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
 import { createNotificationsModule, NOTIFIED_EVENTS } from './modules/notifications/index.js';
@@ -168,6 +169,19 @@ export function buildModules(
     clock,
     campaignTitle: async (ex, id) => (await campaigns.facts.of(ex, id))?.title ?? null,
   });
+  const log = createLogModule({
+    db,
+    clock,
+    key: loadSigningKey({ configured: config.contributionLog.signingKey, dataDir: config.dataDir }),
+    config: config.contributionLog,
+    ports: {
+      solutionAuthor: async (ex, id) => (await solutions.service.requireSolution(ex, id).catch(() => null))?.authorId ?? null,
+      product: (id) => products.service.getProduct(id),
+      displayNames: (ex, ids) => accounts.service.displayNames(ex, ids),
+      organisationNames: (ex, ids) => organisations.service.namesOf(ex, ids),
+    },
+    memberExists: async (id) => (await accounts.service.displayNames(db.kysely, [id])).has(id),
+  });
   return {
     rateLimiter,
     accounts,
@@ -185,6 +199,7 @@ export function buildModules(
     campaigns,
     payments,
     notifications,
+    log,
   };
 }
 
@@ -215,6 +230,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   events.subscribe('payments.campaign-ended', (e, trx) => modules.payments.service.onCampaignEnded(e, trx), {
     types: ['campaign.ended'],
   });
+  events.subscribeBatch('log.contributions', (batch, trx) => modules.log.service.onEvents(batch, trx), {
+    types: LOGGED_EVENTS,
+  });
+  await modules.log.service.checkKey();
   events.subscribeBatch('notifications.inbox', (batch, trx) => modules.notifications.service.onEvents(batch, trx), {
     types: NOTIFIED_EVENTS,
   });
@@ -259,6 +278,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.campaigns.routes(http);
   modules.payments.routes(http);
   modules.notifications.routes(http);
+  modules.log.routes(http);
   await registerWebApp(http);
 
   await http.ready();
@@ -272,6 +292,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { name: 'expire-unpaid-orders', everyMs: 5_000, run: () => modules.campaigns.orders.expireLapsed() },
     { name: 'complete-delivered-orders', everyMs: 10 * 60_000, run: () => modules.campaigns.orders.completeDelivered() },
     { name: 'payment-operations', everyMs: 1_000, run: () => modules.payments.service.processDue() },
+    { name: 'sign-log-heads', everyMs: 1_000, run: () => modules.log.service.signDue() },
   ];
   const simulated = modules.payments.simulated;
   if (simulated)
