@@ -45,7 +45,7 @@ function fromKeyObject(privateKey: KeyObject): SigningKey {
 
 /**
  * The configured key (`LOG_SIGNING_KEY`), or the one in the data directory, made there on first
- * use (written with O_EXCL, so that processes starting together on one data directory keep one key).
+ * use (linked into place atomically, so that processes starting together on one data directory keep one key).
  */
 export function loadSigningKey(options: { configured: string | null; dataDir: string }): SigningKey {
   if (options.configured) return fromKeyObject(parseKey(options.configured, 'LOG_SIGNING_KEY'));
@@ -57,11 +57,17 @@ export function loadSigningKey(options: { configured: string | null; dataDir: st
   }
   fs.mkdirSync(options.dataDir, { recursive: true });
   const { privateKey } = generateKeyPairSync('ed25519');
+  // Written whole under a temporary name, then linked into place: link() fails if the file exists,
+  // so of processes starting together exactly one key wins, and nobody reads a half-written file.
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(temp, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   try {
-    fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { flag: 'wx', mode: 0o600 });
+    fs.linkSync(temp, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return fromKeyObject(parseKey(fs.readFileSync(file, 'utf8'), file));
+  } finally {
+    fs.rmSync(temp, { force: true });
   }
   return fromKeyObject(privateKey);
 }
