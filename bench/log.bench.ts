@@ -7,6 +7,7 @@
 // 2. Inclusion-proof latency at large sizes: a log bulk-loaded to each size, a head signed, then
 //    proofs for random entries through the service and through the HTTP route (inject), next to a
 //    plain read of one entry row by its key.
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import pino from 'pino';
@@ -51,7 +52,8 @@ function entry(n: number): LogEntry {
 
 async function freshDatabase(backend: Backend, tag: string): Promise<{ url: string; dir: string; drop: () => Promise<void> }> {
   const dir = tempDir(`covalue-bench-log-${tag}-`);
-  if (backend === 'sqlite') return { url: `sqlite:${dir}/covalue.sqlite`, dir, drop: async () => {} };
+  if (backend === 'sqlite')
+    return { url: `sqlite:${dir}/covalue.sqlite`, dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   const name = `covalue_bench_log_${tag}_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
@@ -64,6 +66,7 @@ async function freshDatabase(backend: Backend, tag: string): Promise<{ url: stri
     url: url.toString(),
     dir,
     drop: async () => {
+      fs.rmSync(dir, { recursive: true, force: true });
       const a = new pg.Client({ connectionString: PG_URL });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { BidCallsTable, BidsTable, BidsTables } from './bids.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<BidsTables>;
@@ -16,7 +16,8 @@ export const bidsRepository = {
     return q(ex).selectFrom('bid_calls').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findCallForUpdate(ex: Executor, id: string) {
+  async findCallForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'bid_calls', [id]);
     return forUpdate(ex, q(ex).selectFrom('bid_calls').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { CampaignsTable, CampaignsTables } from './campaigns.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<CampaignsTables>;
@@ -17,13 +17,15 @@ export const campaignsRepository = {
     return q(ex).selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'campaigns', [id]);
     return forUpdate(ex, q(ex).selectFrom('campaigns').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
   /** Locks campaigns in id order (so two transactions never wait on each other in a circle). */
   async lockMany(ex: Executor, ids: readonly string[]): Promise<Map<string, CampaignsTable>> {
     if (ids.length === 0) return new Map();
+    await lockAggregates(ex, 'campaigns', ids);
     const rows = await forUpdate(
       ex,
       q(ex)

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { CampaignsTables, OrdersTable } from './campaigns.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<CampaignsTables>;
@@ -55,13 +55,15 @@ export const ordersRepository = {
     return q(ex).selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'orders', [id]);
     return forUpdate(ex, q(ex).selectFrom('orders').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
   /** Locks orders in id order (so two transactions never wait on each other in a circle). */
   async lockMany(ex: Executor, ids: readonly string[]): Promise<Map<string, OrdersTable>> {
     if (ids.length === 0) return new Map();
+    await lockAggregates(ex, 'orders', ids);
     const rows = await forUpdate(
       ex,
       q(ex)

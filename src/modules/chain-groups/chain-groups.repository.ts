@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type {
   AgreementAcceptancesTable,
   AgreementVersionsTable,
@@ -19,7 +19,8 @@ export const chainGroupsRepository = {
     return q(ex).selectFrom('chain_groups').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'chain_groups', [id]);
     return forUpdate(ex, q(ex).selectFrom('chain_groups').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { CommentsTable, CommentsTables } from './comments.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<CommentsTables>;
@@ -16,7 +16,8 @@ export const commentsRepository = {
     return q(ex).selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'comments', [id]);
     return forUpdate(ex, q(ex).selectFrom('comments').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { CommunitiesTable, CommunitiesTables } from './communities.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<CommunitiesTables>;
@@ -32,6 +32,7 @@ export const communitiesRepository = {
 
   /** Locks the community for this transaction; false when it does not exist. */
   async lock(ex: Executor, id: string): Promise<boolean> {
+    await lockAggregates(ex, 'communities', [id]);
     const row = await forUpdate(ex, q(ex).selectFrom('communities').select('id').where('id', '=', id)).executeTakeFirst();
     return row !== undefined;
   },

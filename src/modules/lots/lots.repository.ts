@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { LotShipmentsTable, LotsTable, LotsTables } from './lots.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<LotsTables>;
@@ -14,7 +14,8 @@ export const lotsRepository = {
     return q(ex).selectFrom('lots').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'lots', [id]);
     return forUpdate(ex, q(ex).selectFrom('lots').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
@@ -28,7 +29,8 @@ export const lotsRepository = {
   },
 
   /** The product's lots of these numbers, locked in id order (so two transactions never wait on each other in a circle). */
-  lockByNumbers(ex: Executor, productId: string, lotNumbers: readonly string[]) {
+  async lockByNumbers(ex: Executor, productId: string, lotNumbers: readonly string[]) {
+    await lockAggregates(ex, `lots:${productId}`, lotNumbers);
     return forUpdate(
       ex,
       q(ex)

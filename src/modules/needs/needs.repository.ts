@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import { searchIndex } from '../../platform/search/search.repository.js';
 import type { NeedSupportsTable, NeedsTable, NeedsTables } from './needs.tables.js';
 
@@ -45,12 +45,14 @@ export const needsRepository = {
   },
 
   /** Reads and locks a need for the transaction. */
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'needs', [id]);
     return forUpdate(ex, q(ex).selectFrom('needs').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
   /** Reads and locks several needs, in id order (so two batches cannot deadlock). */
-  findManyForUpdate(ex: Executor, ids: readonly string[]) {
+  async findManyForUpdate(ex: Executor, ids: readonly string[]) {
+    await lockAggregates(ex, 'needs', ids);
     return forUpdate(ex, q(ex).selectFrom('needs').selectAll().where('id', 'in', ids).orderBy('id')).execute();
   },
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { PaymentsTable, PaymentsTables, RefundsTable } from './payments.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<PaymentsTables>;
@@ -33,6 +33,7 @@ export const paymentsRepository = {
   /** Locks payments in id order. */
   async lockMany(ex: Executor, ids: readonly string[]): Promise<Map<string, PaymentsTable>> {
     if (ids.length === 0) return new Map();
+    await lockAggregates(ex, 'payments', ids);
     const rows = await forUpdate(
       ex,
       q(ex)
@@ -88,7 +89,8 @@ export const paymentsRepository = {
     return q(ex).selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'payments', [id]);
     return forUpdate(ex, q(ex).selectFrom('payments').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
@@ -195,7 +197,8 @@ export const paymentsRepository = {
     return q(ex).selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findRefundForUpdate(ex: Executor, id: string) {
+  async findRefundForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'refunds', [id]);
     return forUpdate(ex, q(ex).selectFrom('refunds').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 

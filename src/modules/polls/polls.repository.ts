@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { PollBallotsTable, PollsTable, PollsTables } from './polls.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<PollsTables>;
@@ -20,7 +20,8 @@ export const pollsRepository = {
     return q(ex).selectFrom('polls').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'polls', [id]);
     return forUpdate(ex, q(ex).selectFrom('polls').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { ProductSkusTable, ProductsTable, ProductsTables } from './products.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<ProductsTables>;
@@ -24,7 +24,8 @@ export const productsRepository = {
     return new Map(rows.map((r) => [r.id, r.name]));
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'products', [id]);
     return forUpdate(ex, q(ex).selectFrom('products').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 

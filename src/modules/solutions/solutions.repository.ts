@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import { forUpdate } from '../../platform/db/dialect.js';
+import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type { SolutionsTable, SolutionsTables } from './solutions.tables.js';
 
 const q = (ex: Executor) => ex as Kysely<SolutionsTables>;
@@ -18,7 +18,8 @@ export const solutionsRepository = {
     return q(ex).selectFrom('solutions').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  findForUpdate(ex: Executor, id: string) {
+  async findForUpdate(ex: Executor, id: string) {
+    await lockAggregates(ex, 'solutions', [id]);
     return forUpdate(ex, q(ex).selectFrom('solutions').selectAll().where('id', '=', id)).executeTakeFirst();
   },
 
