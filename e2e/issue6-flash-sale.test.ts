@@ -6,8 +6,9 @@
  * live three of them order at once and pay (two with the simulated provider, one by bank transfer
  * that the operator confirms at the payments desk); the campaign sells out and the page says so;
  * the fourth, whose page missed the last stock updates, is refused politely in Chinese. The
- * operator's live chart draws the sale and the stock audit agrees. A winery ships an order from the
- * partner console's fulfilment page and the buyer confirms receipt in My orders.
+ * operator's live chart draws the sale and the stock audit agrees. A winery records a lot on the
+ * partner console's lots page and passes its QA, ships an order from it on the fulfilment page (the
+ * lot then counts the units fulfilled), and the buyer confirms receipt in My orders.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ const PRODUCT = '小支红酒 375ml';
 const TITLE = '小支红酒 375ml 限时抢购';
 /** The demo's 3,000-bottle flash sale of the story, sold out in 22 minutes. */
 const FIRST_RUN = '小支红酒 375ml 首发限量 3000 瓶';
+/** The lot the winery records for the sale, of the second batch (the demo recorded SG-2026-B2-01). */
+const LOT = 'SG-2026-B2-02';
 /** How long before the start the operator sets it: time to launch and for every buyer to open the page. */
 const LEAD_MS = 40_000;
 const demo = (n: number) => `member${String(n).padStart(3, '0')}@covalue.demo`;
@@ -229,15 +232,29 @@ for (const backend of backends) {
       await chen.locator('li.order-card', { hasText: TITLE }).getByText(zh.orderState.paid, { exact: true }).waitFor();
       expect(problems.errors).toEqual([]);
 
-      // A winery ships Alice's order from the fulfilment page; she confirms receipt.
+      // A winery records a lot against its latest award (a lot number already used is refused next to
+      // the field) and passes its QA; it ships Alice's order from that lot; she confirms receipt.
       const winery = (await person({ width: 375 })).page;
       await signIn(winery, demo(301));
       await winery.goto('/partner');
+      await winery.getByRole('link', { name: zh.lots.tab, exact: true }).click();
+      await winery.getByLabel(zh.lots.product).selectOption({ label: PRODUCT });
+      const newLot = winery.locator('form.lot-form');
+      await newLot.getByLabel(zh.lots.lotNumber).fill('SG-2026-B2-01');
+      await newLot.getByLabel(zh.lots.quantity).fill('10');
+      await newLot.getByRole('button', { name: zh.lots.record }).click();
+      await newLot.getByText(zh.lots.errors.taken).waitFor();
+      await newLot.getByLabel(zh.lots.lotNumber).fill(LOT);
+      await newLot.getByRole('button', { name: zh.lots.record }).click();
+      const lotCard = winery.locator('li.lot-card', { hasText: LOT });
+      await lotCard.getByRole('radio', { name: zh.lots.qa.passed }).check();
+      await lotCard.getByRole('button', { name: zh.lots.recordQa }).click();
+      await lotCard.locator('.badge', { hasText: zh.lots.qa.passed }).waitFor();
       await winery.getByRole('link', { name: zh.fulfilment.tab }).click();
       await winery.waitForURL(/\/partner\/fulfilment/);
       await winery.getByLabel(zh.fulfilment.campaign).selectOption({ label: TITLE });
       const toShip = winery.locator('li.fulfil-card', { hasText: '李小白' });
-      await toShip.getByLabel(zh.fulfilment.lot).fill('SG-2026-B2-01');
+      await toShip.getByLabel(zh.fulfilment.lot).selectOption(LOT);
       await toShip.getByLabel(zh.fulfilment.carrier).fill('顺丰速运');
       await toShip.getByLabel(zh.fulfilment.tracking).fill('SF1234567890');
       await toShip.getByRole('button', { name: zh.fulfilment.ship }).click();
@@ -247,6 +264,13 @@ for (const backend of backends) {
       await shot(winery, '09-partner-fulfilment-375');
       await shipped.getByRole('button', { name: zh.fulfilment.delivered }).click();
       await winery.locator('#fulfil-shipped ~ ul li.fulfil-card', { hasText: '李小白' }).waitFor({ state: 'detached' });
+      await winery.goto(`/partner/lots?product=${product.id}`);
+      await winery
+        .locator('li.lot-card', { hasText: LOT })
+        .getByText(fill(zh.lots.progress, { fulfilled: 2, left: 8 }))
+        .waitFor();
+      await noOverflow(winery, 375);
+      await shot(winery, '17-partner-lots-375');
 
       await alice.goto('/me/orders');
       const mine = alice.locator('li.order-card', { hasText: TITLE });
@@ -339,7 +363,7 @@ for (const backend of backends) {
       await winery.goto('/partner/fulfilment');
       await winery.getByLabel(zh.fulfilment.campaign).selectOption({ label: trialTitle });
       const sample = winery.locator('li.fulfil-card', { hasText: trialTitle }).first();
-      await sample.getByLabel(zh.fulfilment.lot).fill('SG-2026-B2-01');
+      await sample.getByLabel(zh.fulfilment.lot).selectOption('SG-2026-B2-01');
       await sample.getByLabel(zh.fulfilment.carrier).fill('顺丰速运');
       await sample.getByLabel(zh.fulfilment.tracking).fill('SF5550001');
       await sample.getByRole('button', { name: zh.fulfilment.ship }).click();
@@ -353,7 +377,7 @@ for (const backend of backends) {
       let card = taster.locator('li.order-card', { hasText: trialTitle });
       if (!(await card.getByText(zh.orderState.fulfilled, { exact: true }).isVisible())) {
         const other = winery.locator('#fulfil-to-ship ~ ul li.fulfil-card', { hasText: trialTitle }).first();
-        await other.getByLabel(zh.fulfilment.lot).fill('SG-2026-B2-01');
+        await other.getByLabel(zh.fulfilment.lot).selectOption('SG-2026-B2-01');
         await other.getByLabel(zh.fulfilment.carrier).fill('顺丰速运');
         await other.getByLabel(zh.fulfilment.tracking).fill('SF5550002');
         await other.getByRole('button', { name: zh.fulfilment.ship }).click();

@@ -40,6 +40,8 @@ import type {
   LoggedEntry,
   LoginBody,
   LogPublicKey,
+  Lot,
+  LotListQuery,
   Me,
   MemberReply,
   MembershipReply,
@@ -67,6 +69,9 @@ import type {
   ProviderInfo,
   ProviderName,
   PurchaseIntent,
+  RecordLotBody,
+  RecordQaBody,
+  RecordShipmentBody,
   RegisterBody,
   ReviewBody,
   ReviseSolutionBody,
@@ -75,6 +80,7 @@ import type {
   Scene,
   SceneListQuery,
   SessionReply,
+  Shipment,
   Shipping,
   SignedTreeHead,
   Solution,
@@ -200,6 +206,16 @@ export const api = {
     update: (id: string, body: UpdateProductBody) => request<Product>('PATCH', `/products/${e(id)}`, { body }),
     /** Who co-created, made and delivered it: log entries with the names that go with them. */
     trace: (id: string) => request<ProductTrace>('GET', `/products/${e(id)}/trace`),
+  },
+  /** Production lots (批次) makers record against their awarded bids: QA, shipments, delivery. */
+  lots: {
+    /** A product's lots, newest first, with QA result, units fulfilled and shipments. */
+    list: (productId: string, query?: LotListQuery) => request<Page<Lot>>('GET', `/products/${e(productId)}/lots`, { query }),
+    get: (id: string) => request<Lot>('GET', `/lots/${e(id)}`),
+    record: (productId: string, body: RecordLotBody) => request<Lot>('POST', `/products/${e(productId)}/lots`, { body }),
+    recordQa: (id: string, body: RecordQaBody) => request<Lot>('POST', `/lots/${e(id)}/qa`, { body }),
+    ship: (id: string, body: RecordShipmentBody) => request<Shipment>('POST', `/lots/${e(id)}/shipments`, { body }),
+    delivered: (shipmentId: string) => request<Shipment>('POST', `/shipments/${e(shipmentId)}/delivered`),
   },
   campaigns: {
     list: (query?: CampaignListQuery) => request<Page<Campaign>>('GET', '/campaigns', { query }),

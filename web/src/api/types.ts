@@ -11,6 +11,7 @@ import type * as comments from '../../../src/contracts/comments.js';
 import type * as common from '../../../src/contracts/common.js';
 import type * as communities from '../../../src/contracts/communities.js';
 import type * as log from '../../../src/contracts/log.js';
+import type * as lots from '../../../src/contracts/lots.js';
 import type * as members from '../../../src/contracts/members.js';
 import type * as needs from '../../../src/contracts/needs.js';
 import type * as notifications from '../../../src/contracts/notifications.js';
@@ -111,6 +112,14 @@ export type Sku = z.infer<typeof products.Sku>;
 export type CreateProductBody = z.input<typeof products.CreateProductBody>;
 export type UpdateProductBody = z.input<typeof products.UpdateProductBody>;
 export type ProductListQuery = Partial<z.infer<typeof products.ProductListQuery>>;
+
+export type QaResult = z.infer<typeof lots.QaResult>;
+export type Lot = z.infer<typeof lots.Lot>;
+export type Shipment = z.infer<typeof lots.Shipment>;
+export type RecordLotBody = z.input<typeof lots.RecordLotBody>;
+export type RecordQaBody = z.input<typeof lots.RecordQaBody>;
+export type RecordShipmentBody = z.input<typeof lots.RecordShipmentBody>;
+export type LotListQuery = Partial<z.infer<typeof lots.LotListQuery>>;
 
 export type CampaignMode = z.infer<typeof campaigns.CampaignMode>;
 export type CampaignState = z.infer<typeof campaigns.CampaignState>;

@@ -3,8 +3,9 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api';
-import type { Order, Organisation } from '../../api/types';
-import { useApi, usePaged } from '../../app/useApi';
+import type { Lot, Order, Organisation } from '../../api/types';
+import { type Loadable, useApi, usePaged } from '../../app/useApi';
+import { ErrorNotice } from '../../components/Async';
 import { CampaignModeBadge, OrderStateBadge } from '../../components/CampaignCard';
 import { campaignProblem } from '../../components/campaignProblems';
 import { FormAlert, SelectField, TextField, useSubmit } from '../../components/Form';
@@ -20,7 +21,18 @@ function fulfilMessage(t: TFunction, message: string | undefined): string | unde
   return message;
 }
 
-/** A maker's fulfilment desk: paid orders to ship (lot, carrier, tracking number) and shipped ones to mark delivered. */
+/** Each product's lots, by product id (the newest hundred: enough to choose from). */
+type LotsByProduct = Map<string, Lot[]>;
+
+async function lotsOf(productIds: string[]): Promise<LotsByProduct> {
+  const pages = await Promise.all(productIds.map((id) => api.lots.list(id, { limit: 100 })));
+  return new Map(productIds.map((id, i) => [id, pages[i]!.items]));
+}
+
+/**
+ * A maker's fulfilment desk: paid orders to ship (a recorded lot that passed QA with units left,
+ * carrier, tracking number) and shipped ones to mark delivered.
+ */
 export function Fulfilment({ orgs }: { orgs: Organisation[] }) {
   const { t } = useTranslation();
   const [tick, setTick] = useState(0);
@@ -35,6 +47,8 @@ export function Fulfilment({ orgs }: { orgs: Organisation[] }) {
     (cursor) => api.orders.fulfilmentQueue({ state: 'fulfilled', campaignId: only, limit: 20, cursor }),
     [tick, only],
   );
+  const productIds = [...new Set(toShip.items.map((o) => o.productId))].sort();
+  const lots = useApi(() => lotsOf(productIds), [productIds.join(','), tick]);
   const changed = () => setTick((n) => n + 1);
   return (
     <>
@@ -59,7 +73,7 @@ export function Fulfilment({ orgs }: { orgs: Organisation[] }) {
           render={(o) => (
             <li key={o.id} className="card fulfil-card">
               <OrderSummary order={o} />
-              <FulfilForm order={o} orgs={orgs} onDone={changed} />
+              <FulfilForm order={o} orgs={orgs} lots={lots.state} reloadLots={lots.reload} onDone={changed} />
             </li>
           )}
         />
@@ -122,7 +136,19 @@ function OrderSummary({ order }: { order: Order }) {
   );
 }
 
-function FulfilForm({ order, orgs, onDone }: { order: Order; orgs: Organisation[]; onDone: () => void }) {
+function FulfilForm({
+  order,
+  orgs,
+  lots,
+  reloadLots,
+  onDone,
+}: {
+  order: Order;
+  orgs: Organisation[];
+  lots: Loadable<LotsByProduct>;
+  reloadLots: () => void;
+  onDone: () => void;
+}) {
   const { t } = useTranslation();
   const f = useFormat();
   const [organisationId, setOrganisationId] = useState(orgs.length === 1 ? orgs[0]!.id : '');
@@ -136,7 +162,7 @@ function FulfilForm({ order, orgs, onDone }: { order: Order; orgs: Organisation[
   async function fulfil(e: FormEvent) {
     e.preventDefault();
     const found: Record<string, string> = {};
-    if (!lot.trim()) found.lot = t('fieldErrors.required');
+    if (!lot) found.lot = t('fieldErrors.required');
     if (!carrier.trim()) found.carrier = t('fieldErrors.required');
     if (!tracking.trim()) found.trackingNumber = t('fieldErrors.required');
     setProblems(found);
@@ -147,13 +173,29 @@ function FulfilForm({ order, orgs, onDone }: { order: Order; orgs: Organisation[
     const done = await submit.run(() =>
       api.orders.fulfil(order.id, {
         ...(organisationId ? { organisationId } : {}),
-        lot: lot.trim(),
+        lot,
         carrier: carrier.trim(),
         trackingNumber: tracking.trim(),
       }),
     );
     if (done) onDone();
+    // Refused: the lot's units may have gone to another order meanwhile; show what is left now.
+    else reloadLots();
   }
+
+  // The lots the units can come from: my organisations' (the chosen one's), QA passed, units left.
+  const usable = (lots.data?.get(order.productId) ?? []).filter(
+    (l) =>
+      l.qa.result === 'passed' &&
+      l.quantity > l.unitsFulfilled &&
+      (organisationId ? l.organisation.id === organisationId : orgs.some((o) => o.id === l.organisation.id)),
+  );
+  const chooseLot = (lotNumber: string) => {
+    setLot(lotNumber);
+    // The lot number names its maker: the organisation follows the lot.
+    const maker = usable.find((l) => l.lotNumber === lotNumber)?.organisation.id;
+    if (maker && orgs.length > 1) setOrganisationId(maker);
+  };
 
   return (
     <form className="form fulfil-form" onSubmit={fulfil} noValidate aria-label={t('fulfilment.formFor', { id: order.id })}>
@@ -173,13 +215,38 @@ function FulfilForm({ order, orgs, onDone }: { order: Order; orgs: Organisation[
         </SelectField>
       )}
       <div className="inline-fields inline-3">
-        <TextField
+        <SelectField
           label={t('fulfilment.lot')}
-          maxLength={100}
           value={lot}
-          onChange={(e) => setLot(e.target.value)}
+          disabled={lots.status !== 'ok'}
+          onChange={(e) => chooseLot(e.target.value)}
           error={err('lot')}
-        />
+          hint={
+            lots.status === 'ok' && usable.length === 0 ? (
+              <Link to={`/partner/lots?product=${encodeURIComponent(order.productId)}`}>{t('fulfilment.recordLots')}</Link>
+            ) : undefined
+          }
+        >
+          <option value="">
+            {lots.status === 'loading'
+              ? t('common.loading')
+              : usable.length === 0
+                ? t('fulfilment.noLots')
+                : t('fulfilment.pickLot')}
+          </option>
+          {lot && !usable.some((l) => l.lotNumber === lot) && <option value={lot}>{lot}</option>}
+          {usable.map((l) => (
+            <option key={l.id} value={l.lotNumber}>
+              {orgs.length > 1
+                ? t('fulfilment.lotOptionOf', {
+                    lot: l.lotNumber,
+                    org: l.organisation.name,
+                    n: f.number(l.quantity - l.unitsFulfilled),
+                  })
+                : t('fulfilment.lotOption', { lot: l.lotNumber, n: f.number(l.quantity - l.unitsFulfilled) })}
+            </option>
+          ))}
+        </SelectField>
         <TextField
           label={t('fulfilment.carrier')}
           maxLength={100}
@@ -200,6 +267,7 @@ function FulfilForm({ order, orgs, onDone }: { order: Order; orgs: Organisation[
           {err('organisationId')}
         </p>
       )}
+      {lots.status === 'error' && <ErrorNotice error={lots.error} onRetry={reloadLots} />}
       <FormAlert error={submit.error} />
       <p className="actions">
         <button type="submit" className="btn btn-primary" disabled={submit.busy}>

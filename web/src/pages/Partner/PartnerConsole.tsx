@@ -1,19 +1,21 @@
 import type { TFunction } from 'i18next';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Route, Routes } from 'react-router';
 import { api } from '../../api';
 import type { Bid, Call, Organisation } from '../../api/types';
 import { useApi, usePaged } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
-import { Async, ErrorNotice } from '../../components/Async';
+import { Async, ErrorNotice, Loading } from '../../components/Async';
 import { BidStatusBadge, bidFigures, CallSummary } from '../../components/Calls';
 import { FormAlert, TextArea, TextField, useSubmit } from '../../components/Form';
 import { PagedList } from '../../components/PagedList';
 import { minorDigits, useFormat } from '../../i18n/format';
 import { Fulfilment } from './Fulfilment';
 
-/** The partner console: open calls for production and my organisations' bids; orders to ship (fulfilment). */
+const Lots = lazy(() => import('./Lots'));
+
+/** The partner console: open calls for production and my organisations' bids; production lots; orders to ship (fulfilment). */
 export default function PartnerConsole() {
   const { t } = useTranslation();
   usePageTitle(t('partner.title'));
@@ -25,6 +27,7 @@ export default function PartnerConsole() {
         <NavLink to="/partner" end>
           {t('partner.bidsTab')}
         </NavLink>
+        <NavLink to="/partner/lots">{t('lots.tab')}</NavLink>
         <NavLink to="/partner/fulfilment">{t('fulfilment.tab')}</NavLink>
       </nav>
       <Async state={orgs.state} reload={orgs.reload}>
@@ -36,6 +39,14 @@ export default function PartnerConsole() {
               <p className="lede">{t('partner.actingFor', { names: mine.map((o) => o.name).join(t('common.listSeparator')) })}</p>
               <Routes>
                 <Route index element={<Bidding orgs={mine} />} />
+                <Route
+                  path="lots"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <Lots orgs={mine} />
+                    </Suspense>
+                  }
+                />
                 <Route path="fulfilment" element={<Fulfilment orgs={mine} />} />
               </Routes>
             </>
