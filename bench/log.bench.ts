@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../src/app.js';
-import type { LogEntry } from '../src/contracts/log.js';
+import type { NewLogEntry } from '../src/modules/log/log.entries.js';
 import { systemClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
 import { type Database, openDatabase } from '../src/platform/db/database.js';
@@ -34,7 +34,7 @@ function arg(name: string, fallback: string): string {
 }
 
 /** A realistic entry: the n-th support of one of 27,000 needs, by one of 270,000 members. */
-function entry(n: number): LogEntry {
+function entry(n: number): NewLogEntry {
   const id = (prefix: string, k: number) => `${prefix}_01KZ${String(k).padStart(22, '0')}`;
   return {
     v: 1,
@@ -113,7 +113,7 @@ async function appendRound(backend: Backend, round: number): Promise<{ append: n
   const { canonicalJson } = await import('../src/platform/canonical-json.js');
   const { leafHash } = await import('../src/modules/log/merkle.js');
   const rows = entries.map((e, i) => {
-    const leaf_input = canonicalJson(e);
+    const leaf_input = canonicalJson({ ...e, index: i });
     return { idx: i, leaf_input, leaf_hash: leafHash(Buffer.from(leaf_input)), kind: e.kind, occurred_at: e.at };
   });
   t0 = performance.now();

@@ -20,6 +20,7 @@ import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { pendingMigrations } from './platform/db/migrate.js';
+import { AppError } from './platform/errors.js';
 import { EventBus } from './platform/events/event-bus.js';
 import { createHttpServer, type HttpApp } from './platform/http/server.js';
 import { registerWebApp } from './platform/http/web.js';
@@ -175,7 +176,15 @@ export function buildModules(
     key: loadSigningKey({ configured: config.contributionLog.signingKey, dataDir: config.dataDir }),
     config: config.contributionLog,
     ports: {
-      solutionAuthor: async (ex, id) => (await solutions.service.requireSolution(ex, id).catch(() => null))?.authorId ?? null,
+      solutionAuthor: async (ex, id) => {
+        try {
+          return (await solutions.service.requireSolution(ex, id)).authorId;
+        } catch (err) {
+          // A solution that does not exist credits nobody; any other failure is retried by the worker.
+          if (err instanceof AppError && err.kind === 'not_found') return null;
+          throw err;
+        }
+      },
       product: (id) => products.service.getProduct(id),
       displayNames: (ex, ids) => accounts.service.displayNames(ex, ids),
       organisationNames: (ex, ids) => organisations.service.namesOf(ex, ids),

@@ -6,16 +6,47 @@ const Hex32 = z
   .string()
   .regex(/^[0-9a-f]{64}$/)
   .describe('a SHA-256 hash, 64 lowercase hex digits');
-const Index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const Size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A non-negative integer in a query string; an empty value counts as absent (not as 0). */
+const Count = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER));
+const Index = Count;
+const Size = Count;
+
+/** Every kind of entry the log writes (docs/contribution-log.md). */
+export const LOG_ENTRY_KINDS = [
+  'scene.described',
+  'need.raised',
+  'need.supported',
+  'need.unsupported',
+  'need.intent-given',
+  'need.intent-withdrawn',
+  'need.merged',
+  'solution.proposed',
+  'need.solution-chosen',
+  'poll.ballot-cast',
+  'poll.ballot-withdrawn',
+  'poll.decided',
+  'comment.posted',
+  'bid.submitted',
+  'bid.awarded',
+  'agreement.accepted',
+  'order.paid',
+  'order.fulfilled',
+  'order.fulfilment-corrected',
+  'trial.feedback-given',
+  'lot.produced',
+  'lot.qa-recorded',
+  'lot.shipped',
+  'lot.delivered',
+] as const;
 
 /**
- * One contribution log entry, as encoded in canonical JSON (keys in code-point order, no
+ * One contribution log entry, as encoded in canonical JSON (keys sorted as RFC 8785 sorts them, no
  * whitespace, integers only). Personal data stays out: actors and credited members appear by id.
  */
 export const LogEntry = z
   .object({
     v: z.literal(1).describe('entry format version'),
+    index: z.number().int().min(0).describe('the entry’s own index in the log: no two leaves are alike'),
     kind: z.string().describe('what happened, e.g. `need.supported`, `lot.produced` (docs/contribution-log.md lists them)'),
     at: Timestamp.describe('when it happened'),
     actor: z.string().nullable().describe('the member who acted, by id'),
@@ -36,7 +67,7 @@ export const SignedTreeHead = z
   .object({
     treeSize: z.number().int().min(0),
     rootHash: Hex32,
-    timestamp: z.number().int().describe('milliseconds since 1970-01-01T00:00:00Z, as signed'),
+    timestamp: z.number().int().min(0).describe('milliseconds since 1970-01-01T00:00:00Z, as signed'),
     signature: z.string().describe('base64 of the 64-byte Ed25519 signature'),
   })
   .meta({ id: 'SignedTreeHead' });
@@ -84,7 +115,7 @@ export const ConsistencyQuery = z
 export const ConsistencyProof = z.object({ first: z.number().int(), second: z.number().int(), proof: z.array(Hex32) });
 
 export const ContributionsQuery = PageQuery.extend({
-  kind: z.string().max(60).optional().describe('only entries of this kind'),
+  kind: z.enum(LOG_ENTRY_KINDS).optional().describe('only entries of this kind'),
 });
 
 /** One of a member's log entries (as actor or credited), with its index so that it can be proven. */

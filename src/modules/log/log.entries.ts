@@ -1,4 +1,4 @@
-import type { LogEntry } from '../../contracts/log.js';
+import { LOG_ENTRY_KINDS, type LogEntry } from '../../contracts/log.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { DomainEvent } from '../../platform/events/event-bus.js';
 
@@ -8,6 +8,9 @@ import type { DomainEvent } from '../../platform/events/event-bus.js';
  * addresses and tracking numbers stay out, and people appear by member id only.
  */
 type Payload = Record<string, unknown>;
+
+/** An entry before it is appended: the append gives it its index. */
+export type NewLogEntry = Omit<LogEntry, 'index'>;
 
 export interface EntryPorts {
   /** The author of a solution (credited when it is chosen). */
@@ -50,20 +53,21 @@ const RULES: Record<string, Rule> = {
   'agreement.accepted': { subjects: ['chainGroupId'], data: ['version', 'party'] },
   'order.paid': {
     subjects: ['orderId', 'campaignId', 'productId', 'needId', 'chainGroupId'],
-    data: ['quantity', 'total', 'agreementVersion', 'mode'],
+    data: ['quantity', 'agreementVersion', 'mode'],
     actor: 'memberId',
   },
   'order.fulfilled': { subjects: ['orderId', 'productId', 'organisationId', 'lotId', 'chainGroupId'], data: ['lot', 'quantity'] },
-  'trial.feedback-given': { subjects: ['orderId', 'campaignId', 'productId'], data: ['rating', 'wouldBuy'], actor: 'memberId' },
+  'order.fulfilment-corrected': {
+    subjects: ['orderId', 'productId', 'organisationId', 'lotId', 'chainGroupId'],
+    data: ['lot', 'quantity'],
+  },
+  'trial.feedback-given': { subjects: ['orderId', 'campaignId', 'productId'], data: ['rating'], actor: 'memberId' },
   'lot.produced': {
     subjects: ['lotId', 'productId', 'needId', 'bidId', 'callId', 'organisationId'],
     data: ['lotNumber', 'quantity', 'producedOn'],
   },
   'lot.qa-recorded': { subjects: ['lotId', 'productId', 'organisationId'], data: ['lotNumber', 'result'] },
-  'lot.shipped': {
-    subjects: ['lotId', 'productId', 'organisationId', 'shipmentId'],
-    data: ['lotNumber', 'quantity', 'destination'],
-  },
+  'lot.shipped': { subjects: ['lotId', 'productId', 'organisationId', 'shipmentId'], data: ['lotNumber', 'quantity'] },
   'lot.delivered': { subjects: ['lotId', 'productId', 'organisationId', 'shipmentId'], data: ['lotNumber', 'quantity'] },
 };
 
@@ -94,8 +98,15 @@ function plain(value: unknown): unknown {
   return null;
 }
 
-/** The entry an event makes, or null when the event is not a contribution. */
-export async function entryFor(event: DomainEvent, ex: Executor, ports: EntryPorts): Promise<LogEntry | null> {
+/** A purchase intent as the log keeps it: the quantity only (what a member would pay stays private). */
+function intentOf(v: unknown): unknown {
+  if (!v || typeof v !== 'object') return v;
+  const { quantity } = v as { quantity?: unknown };
+  return { quantity: plain(quantity) };
+}
+
+/** The entry an event makes (its `index` still to be given by the append), or null when the event is not a contribution. */
+export async function entryFor(event: DomainEvent, ex: Executor, ports: EntryPorts): Promise<NewLogEntry | null> {
   const rule = RULES[event.type];
   if (!rule) return null;
   const p = event.payload as Payload;
@@ -105,7 +116,9 @@ export async function entryFor(event: DomainEvent, ex: Executor, ports: EntryPor
     if (v) subjects[key] = v;
   }
   const data: Record<string, unknown> = {};
-  for (const key of rule.data ?? []) if (p[key] !== undefined && p[key] !== null) data[key] = plain(p[key]);
+  for (const key of rule.data ?? []) {
+    if (p[key] !== undefined && p[key] !== null) data[key] = key === 'intent' ? intentOf(p[key]) : plain(p[key]);
+  }
   const actor = rule.actor ? (str(p[rule.actor]) ?? event.actorId) : event.actorId;
   const credited = (rule.credits ?? []).map((k) => str(p[k]));
   if (event.type === 'need.solution-chosen' && subjects.solutionId) {

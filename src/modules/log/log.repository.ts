@@ -27,10 +27,12 @@ export const logRepository = {
     return forUpdate(ex, q(ex).selectFrom('log_state').selectAll().where('id', '=', 1)).executeTakeFirstOrThrow();
   },
 
+  /** The state row, unlocked (a look; decide under `lockState`). */
   state(ex: Executor): Promise<LogStateTable> {
     return q(ex).selectFrom('log_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
   },
 
+  /** Updates the state row (its lock held). */
   async saveState(ex: Executor, state: Partial<Omit<LogStateTable, 'id'>>): Promise<void> {
     await q(ex).updateTable('log_state').set(state).where('id', '=', 1).execute();
   },
@@ -94,6 +96,7 @@ export const logRepository = {
     return new Map(rows.map((r) => [Number(r.id), buf(r.hash)]));
   },
 
+  /** The index of the entry with this leaf hash (leaves are unique: each entry holds its index). */
   async indexOfLeafHash(ex: Executor, hash: Buffer): Promise<number | null> {
     const row = await q(ex)
       .selectFrom('log_entries')
@@ -128,6 +131,7 @@ export const logRepository = {
     return rows.map((r) => ({ idx: Number(r.idx), leaf_input: r.leaf_input, leaf_hash: buf(r.leaf_hash) }));
   },
 
+  /** Entries at these indexes, in order. */
   entriesAt(ex: Executor, indexes: readonly number[]) {
     if (indexes.length === 0) return Promise.resolve([]);
     return q(ex).selectFrom('log_entries').select(['idx', 'leaf_input']).where('idx', 'in', indexes).orderBy('idx').execute();
@@ -155,6 +159,23 @@ export const logRepository = {
       .execute();
   },
 
+  /** Stores a signed head; a head of the same size already stored is kept. */
+  /** Orders fulfilled from a product's lots, as the log recorded them, and their units (one aggregate statement). */
+  async fulfilledOf(ex: Executor, productId: string): Promise<{ orders: number; units: number }> {
+    const quantity =
+      dialectOf(ex) === 'postgres'
+        ? sql<number>`coalesce(sum(((e.leaf_input::jsonb) -> 'data' ->> 'quantity')::bigint), 0)`
+        : sql<number>`coalesce(sum(json_extract(e.leaf_input, '$.data.quantity')), 0)`;
+    const row = await q(ex)
+      .selectFrom('log_entry_refs as r')
+      .innerJoin('log_entries as e', 'e.idx', 'r.idx')
+      .select((eb) => [eb.fn.countAll<number>().as('orders'), quantity.as('units')])
+      .where('r.ref', '=', productId)
+      .where('r.kind', '=', 'order.fulfilled')
+      .executeTakeFirstOrThrow();
+    return { orders: Number(row.orders), units: Number(row.units) };
+  },
+
   async insertHead(ex: Executor, head: LogHeadsTable): Promise<void> {
     await q(ex)
       .insertInto('log_heads')
@@ -163,13 +184,9 @@ export const logRepository = {
       .execute();
   },
 
+  /** The head of the largest tree. */
   async latestHead(ex: Executor): Promise<LogHeadsTable | undefined> {
     const row = await q(ex).selectFrom('log_heads').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
-    return row && toHead(row);
-  },
-
-  async headAt(ex: Executor, size: number): Promise<LogHeadsTable | undefined> {
-    const row = await q(ex).selectFrom('log_heads').selectAll().where('tree_size', '=', size).executeTakeFirst();
     return row && toHead(row);
   },
 

@@ -13,6 +13,7 @@ import {
   ProductTrace,
   SignedTreeHead,
 } from '../../contracts/log.js';
+import { AppError } from '../../platform/errors.js';
 import type { HttpApp } from '../../platform/http/server.js';
 import type { LogService } from './log.service.js';
 
@@ -20,6 +21,7 @@ const tags = ['contribution log'];
 /** Answers that never change for the same query (entries and proofs of fixed sizes). */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+/** The log's routes: key, heads, entries, proofs (all public), a member's contributions and a product's trace. */
 export function logRoutes(service: LogService, memberExists: (id: string) => Promise<boolean>) {
   return (app: HttpApp) => {
     app.get(
@@ -111,8 +113,9 @@ export function logRoutes(service: LogService, memberExists: (id: string) => Pro
         },
       },
       async (request, reply) => {
+        const proof = await service.consistencyProof(request.query.first, request.query.second);
         reply.header('cache-control', IMMUTABLE);
-        return service.consistencyProof(request.query.first, request.query.second);
+        return proof;
       },
     );
 
@@ -129,7 +132,7 @@ export function logRoutes(service: LogService, memberExists: (id: string) => Pro
         },
       },
       async (request) => {
-        if (!(await memberExists(request.params.id))) throw service.unknownMember();
+        if (!(await memberExists(request.params.id))) throw AppError.notFound('Member');
         return service.contributions(request.params.id, request.query);
       },
     );

@@ -5,7 +5,7 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import type { DomainEvent } from '../../platform/events/event-bus.js';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
-import { type EntryPorts, entryFor } from './log.entries.js';
+import { type EntryPorts, entryFor, type NewLogEntry } from './log.entries.js';
 import { nodeKey, logRepository as repo } from './log.repository.js';
 import type { LogEntriesTable, LogEntryRefsTable, LogHeadsTable, LogStateTable } from './log.tables.js';
 import {
@@ -36,6 +36,7 @@ export interface LogDeps {
 }
 
 const MAX_ENTRIES = 1000;
+const MAX_LEAVES = 2 ** 47;
 
 const hex = (h: Uint8Array) => Buffer.from(h).toString('hex');
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -86,7 +87,7 @@ export class LogService {
 
   /** The event subscriber: appends an entry for each contribution among the events, in their order. */
   async onEvents(events: readonly DomainEvent[], trx: Executor): Promise<void> {
-    const entries: LogEntry[] = [];
+    const entries: NewLogEntry[] = [];
     for (const e of events) {
       const entry = await entryFor(e, trx, this.deps.ports);
       if (entry) entries.push(entry);
@@ -98,7 +99,7 @@ export class LogService {
    * Appends entries in the caller's transaction, in order; returns the index of the first. Signs a
    * new head when `headEveryEntries` entries have come since the last one.
    */
-  async append(trx: Executor, entries: readonly LogEntry[]): Promise<number> {
+  async append(trx: Executor, entries: readonly NewLogEntry[]): Promise<number> {
     const state = await repo.lockState(trx);
     const grown = this.grow(state, entries);
     const refs: LogEntryRefsTable[] = [];
@@ -125,7 +126,7 @@ export class LogService {
    * Appends entries in bulk, in one transaction, without the member and subject index and without
    * signing: for loading large logs (the `log` benchmark builds 10 million entries with it).
    */
-  async bulkAppend(entries: readonly LogEntry[]): Promise<number> {
+  async bulkAppend(entries: readonly NewLogEntry[]): Promise<number> {
     return this.deps.db.transaction(async (trx) => {
       const state = await repo.lockState(trx);
       const grown = this.grow(state, entries);
@@ -136,8 +137,12 @@ export class LogService {
   }
 
   /** The rows, new complete subtrees and next state of appending entries to the log in `state`. */
-  private grow(state: LogStateTable, entries: readonly LogEntry[]) {
+  private grow(state: LogStateTable, given: readonly NewLogEntry[]) {
     const size = Number(state.size);
+    // Node keys are index·64 + level: they stay exact integers below 2^47 leaves.
+    if (size + given.length > MAX_LEAVES) throw new Error(`the log holds at most ${MAX_LEAVES} entries`);
+    // Each entry carries its own index, so that no two leaves are alike (a hash names one entry).
+    const entries: LogEntry[] = given.map((e, i) => ({ ...e, index: size + i }));
     const inputs = entries.map((e) => canonicalJson(e));
     const leaves = inputs.map((s) => leafHash(Buffer.from(s, 'utf8')));
     const frontier = (JSON.parse(state.frontier) as string[]).map((h) => Buffer.from(h, 'hex'));
@@ -177,17 +182,25 @@ export class LogService {
    * The periodic job; safe in several processes (the state row is locked).
    */
   async signDue(): Promise<SignedTreeHead | null> {
+    // A cheap look first, without a lock: most seconds nothing is due, and locking the state row
+    // would take a transaction id (holding back event delivery) and queue behind the subscriber.
+    const ex = this.deps.db.kysely;
+    const [size, last] = [Number((await repo.state(ex)).size), await repo.latestHead(ex)];
+    if (last && (size === last.tree_size || !this.isDue(size, last))) return null;
     return this.deps.db.transaction(async (trx) => {
       const state = await repo.lockState(trx);
       const head = await repo.latestHead(trx);
       const size = Number(state.size);
-      const due =
-        !head ||
-        (size > head.tree_size &&
-          (size - head.tree_size >= this.deps.config.headEveryEntries ||
-            this.deps.clock.now().getTime() - head.timestamp >= this.deps.config.headEverySeconds * 1000));
-      return due ? headView(await this.signLocked(trx, state, head)) : null;
+      return !head || this.isDue(size, head) ? headView(await this.signLocked(trx, state, head)) : null;
     });
+  }
+
+  private isDue(size: number, head: LogHeadsTable): boolean {
+    return (
+      size > head.tree_size &&
+      (size - head.tree_size >= this.deps.config.headEveryEntries ||
+        this.deps.clock.now().getTime() - head.timestamp >= this.deps.config.headEverySeconds * 1000)
+    );
   }
 
   /** Signs a head for the log as it is now, unless the latest head already covers it. */
@@ -205,7 +218,6 @@ export class LogService {
     const ex = this.deps.db.kysely;
     return {
       heads: (await repo.allHeads(ex)).map(headView),
-      size: await this.size(ex),
       entries: (start: number, end: number) => repo.entriesWithHashes(ex, start, end),
     };
   }
@@ -292,10 +304,6 @@ export class LogService {
     return { first, second, proof: proof.map(hex) };
   }
 
-  unknownMember(): AppError {
-    return AppError.notFound('Member');
-  }
-
   /** A member's entries (as actor or credited), newest first, optionally of one kind. */
   async contributions(memberId: string, q: { kind?: string; limit: number; cursor?: string }) {
     const ex = this.deps.db.kysely;
@@ -344,8 +352,7 @@ export class LogService {
       ...(await oldest(productId, ['lot.produced', 'lot.qa-recorded'], 500)),
     ];
     const delivered = await oldest(productId, ['lot.shipped', 'lot.delivered'], 500);
-    const fulfilledIdx = await oldest(productId, ['order.fulfilled'], 1_000_000);
-    const all = [...new Set([...cocreated, ...made, ...delivered, ...fulfilledIdx])];
+    const all = [...new Set([...cocreated, ...made, ...delivered])];
     const rows = new Map<number, LoggedEntry>();
     for (let i = 0; i < all.length; i += 1000) {
       for (const r of await repo.entriesAt(ex, all.slice(i, i + 1000))) rows.set(Number(r.idx), loggedEntry(r));
@@ -365,13 +372,12 @@ export class LogService {
       };
     };
     const byIndex = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b).map(step);
-    const units = fulfilledIdx.reduce((sum, i) => sum + Number(rows.get(i)?.entry.data.quantity ?? 0), 0);
     return {
       product: { id: product.id, name: product.name, needId: product.needId },
       cocreated: byIndex(cocreated),
       made: byIndex(made),
       delivered: byIndex(delivered),
-      fulfilled: { orders: fulfilledIdx.length, units },
+      fulfilled: await repo.fulfilledOf(ex, productId),
     };
   }
 }

@@ -188,6 +188,8 @@ describe('RFC 6962 Merkle tree', () => {
     expect(verifyConsistency(4, 4, root4, mth(LEAVES.slice(0, 5)), [])).toBe(false);
     expect(verifyConsistency(4, 4, root4, root4, [root4])).toBe(false);
     expect(verifyConsistency(0, 8, EMPTY_ROOT, unhex(ROOTS[8]!), [])).toBe(true);
+    expect(verifyConsistency(0, 0, EMPTY_ROOT, EMPTY_ROOT, [])).toBe(true);
+    expect(verifyConsistency(0, 0, EMPTY_ROOT, unhex(ROOTS[8]!), [])).toBe(false);
     expect(verifyConsistency(0, 8, LEAVES[0]!, unhex(ROOTS[8]!), [])).toBe(false);
     expect(verifyConsistency(6, 8, unhex(ROOTS[6]!), unhex(ROOTS[8]!), [])).toBe(false);
     expect(verifyConsistency(8, 6, unhex(ROOTS[8]!), unhex(ROOTS[6]!), [])).toBe(false);

@@ -33,10 +33,12 @@ const NODE_PREFIX = Buffer.from([0x01]);
 /** SHA-256 of nothing: the root of the empty tree. */
 export const EMPTY_ROOT: Hash = createHash('sha256').digest();
 
+/** RFC 6962 leaf hash: SHA-256(0x00 ‖ leaf input). */
 export function leafHash(leafInput: Uint8Array): Hash {
   return createHash('sha256').update(LEAF_PREFIX).update(leafInput).digest();
 }
 
+/** RFC 6962 node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }
@@ -225,7 +227,8 @@ export function verifyConsistency(
 ): boolean {
   if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 0 || first > second) return false;
   if (!isHash(firstRoot) || !isHash(secondRoot) || !proof.every(isHash)) return false;
-  if (first === 0) return proof.length === 0 && equal(firstRoot, EMPTY_ROOT);
+  // The empty tree is a prefix of every tree; the second root is only known when it is empty too.
+  if (first === 0) return proof.length === 0 && equal(firstRoot, EMPTY_ROOT) && (second > 0 || equal(secondRoot, EMPTY_ROOT));
   if (first === second) return proof.length === 0 && equal(firstRoot, secondRoot);
   if (proof.length === 0) return false;
   // RFC 9162 step 2: when `first` is a power of two its root is the proof's implicit first node.

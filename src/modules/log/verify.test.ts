@@ -5,11 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, forEachBackend, type TestApp } from '../../../test/harness.js';
 import { run } from '../../../test/processes.js';
-import type { LogEntry } from '../../contracts/log.js';
 import { exportLog } from './export.js';
+import type { NewLogEntry } from './log.entries.js';
 import { EXPORT_FILES, verifyConsistencyFile, verifyExport, verifyInclusionFile } from './verify.js';
 
-const entry = (i: number, needId = 'need_1'): LogEntry => ({
+const entry = (i: number, needId = 'need_1'): NewLogEntry => ({
   v: 1,
   kind: 'need.supported',
   at: new Date(Date.UTC(2026, 2, 1, 8, 0, i)).toISOString(),
@@ -116,6 +116,40 @@ forEachBackend((backend) => {
             fs.writeFileSync(f, fs.readFileSync(f, 'utf8').split('\n').slice(0, 90).join('\n'));
           },
           'head 3 is for 100 entries, but the export holds 90',
+        ],
+        [
+          'two entries swapped',
+          (d) => {
+            const f = path.join(d, EXPORT_FILES.entries);
+            const lines = fs.readFileSync(f, 'utf8').split('\n');
+            [lines[20], lines[21]] = [lines[21]!, lines[20]!];
+            fs.writeFileSync(f, lines.join('\n'));
+          },
+          'entry 20 (line 21) says it is entry 21: entries were moved',
+        ],
+        [
+          'a line ending in CRLF',
+          (d) => editLine(path.join(d, EXPORT_FILES.entries), 5, (l) => `${l}\r`),
+          'entry 5 (line 6) is not in canonical form',
+        ],
+        [
+          'a forged entry after the last head',
+          (d) => {
+            const f = path.join(d, EXPORT_FILES.entries);
+            const forged = fs.readFileSync(f, 'utf8').split('\n')[0]!.replace('"index":0', '"index":103');
+            fs.appendFileSync(f, `${forged}\n`);
+            const h = createHash('sha256')
+              .update(Buffer.from([0]))
+              .update(forged)
+              .digest('hex');
+            fs.appendFileSync(path.join(d, EXPORT_FILES.leafHashes), `${h}\n`);
+          },
+          'entries 103..103 are not covered by a signed head',
+        ],
+        [
+          'a malformed recorded hash',
+          (d) => editLine(path.join(d, EXPORT_FILES.leafHashes), 4, () => 'zz'),
+          'the recorded leaf hash of entry 4',
         ],
         [
           'a recorded leaf hash changed',

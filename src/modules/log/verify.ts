@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { z } from 'zod';
 import { LogEntry, LogPublicKey, SignedTreeHead } from '../../contracts/log.js';
 import { canonicalJson } from '../../platform/canonical-json.js';
@@ -60,29 +60,53 @@ function checkSignature(head: SignedTreeHead, key: Buffer, what: string): void {
   }
 }
 
-async function* lines(file: string): AsyncGenerator<string> {
-  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  for await (const line of rl) yield line;
+/**
+ * The lines of a file as raw bytes, split on LF only (a CR is kept, and refused by the checks): what
+ * is hashed is the file's own bytes, never a decoding of them.
+ */
+async function* rawLines(file: string): AsyncGenerator<Buffer> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of fs.createReadStream(file)) {
+    let data = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    let at = data.indexOf(0x0a);
+    while (at >= 0) {
+      yield data.subarray(0, at);
+      data = data.subarray(at + 1);
+      at = data.indexOf(0x0a);
+    }
+    rest = Buffer.from(data);
+  }
+  if (rest.length > 0) yield rest;
 }
 
-/** Checks one line of entries.jsonl: canonical JSON of a well-formed entry. Returns its leaf hash. */
-function entryLeaf(line: string, index: number): Hash {
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Checks one line of entries.jsonl: canonical JSON of a well-formed entry holding its own index. Returns its leaf hash. */
+function entryLeaf(bytes: Buffer, index: number): Hash {
+  const at = `entry ${index} (line ${index + 1})`;
+  let line: string;
+  try {
+    line = utf8.decode(bytes);
+  } catch {
+    return fail(`${at} is not UTF-8`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return fail(`entry ${index} (line ${index + 1}) is not JSON`);
+    return fail(`${at} is not JSON`);
   }
   const parsed = LogEntry.safeParse(value);
-  if (!parsed.success) return fail(`entry ${index} (line ${index + 1}) is not a log entry: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) return fail(`${at} is not a log entry: ${parsed.error.issues[0]?.message}`);
   let canonical: string;
   try {
     canonical = canonicalJson(value);
   } catch (err) {
-    return fail(`entry ${index} (line ${index + 1}) is not canonical JSON: ${(err as Error).message}`);
+    return fail(`${at} is not canonical JSON: ${(err as Error).message}`);
   }
-  if (canonical !== line) fail(`entry ${index} (line ${index + 1}) is not in canonical form (keys sorted, no spaces)`);
-  return leafHash(Buffer.from(line, 'utf8'));
+  if (canonical !== line) fail(`${at} is not in canonical form (keys sorted, no spaces, nothing else on the line)`);
+  if (parsed.data.index !== index) fail(`${at} says it is entry ${parsed.data.index}: entries were moved`);
+  return leafHash(bytes);
 }
 
 /**
@@ -120,7 +144,7 @@ export async function verifyExport(dir: string, options: { extraHeads?: string[]
     for (const s of saved) expect(s.head.treeSize, `the saved head ${s.file}`, s.head.rootHash);
 
     const hashesFile = path.join(dir, EXPORT_FILES.leafHashes);
-    const recorded = fs.existsSync(hashesFile) ? lines(hashesFile) : null;
+    const recorded = fs.existsSync(hashesFile) ? rawLines(hashesFile) : null;
     let computed = { size: 0, frontier: [] as Hash[] };
     let asRecorded = { size: 0, frontier: [] as Hash[] };
     let firstDiffering: number | null = null;
@@ -152,28 +176,32 @@ export async function verifyExport(dir: string, options: { extraHeads?: string[]
     compare(0);
     let index = 0;
     const hashLines = recorded?.[Symbol.asyncIterator]();
-    for await (const line of lines(path.join(dir, EXPORT_FILES.entries))) {
+    for await (const line of rawLines(path.join(dir, EXPORT_FILES.entries))) {
       const leaf = entryLeaf(line, index);
       computed = { size: index + 1, frontier: appendLeaves(index, computed.frontier, [leaf]).frontier };
       if (hashLines) {
         const next = await hashLines.next();
-        const rec = next.done ? null : next.value.trim();
+        const rec = next.done ? null : next.value.toString('latin1');
         if (rec === null || !/^[0-9a-f]{64}$/.test(rec)) {
+          // A missing or malformed recorded hash: the recorded tree stops here and is not trusted.
           recordedTrusted = false;
           if (firstDiffering === null) firstDiffering = index;
-        } else {
+        } else if (recordedTrusted) {
           asRecorded = { size: index + 1, frontier: appendLeaves(index, asRecorded.frontier, [hexHash(rec)]).frontier };
           if (rec !== hex(leaf) && firstDiffering === null) firstDiffering = index;
+        } else if (rec !== hex(leaf) && firstDiffering === null) {
+          firstDiffering = index;
         }
       }
       index++;
       compare(index);
     }
     const size = index;
-    report.push(`${size} entries: well-formed, canonical, hashed`);
+    report.push(`${size} entries: well-formed, canonical, each holding its index, hashed`);
     for (const [s, cs] of checks) {
       if (s > size) fail(`${cs[0]!.what} is for ${s} entries, but the export holds ${size}`);
     }
+    if (hashLines && !(await hashLines.next()).done) fail(`${EXPORT_FILES.leafHashes} has more lines than the ${size} entries`);
     if (firstDiffering !== null) {
       if (lastGood > firstDiffering) {
         fail(
@@ -183,16 +211,36 @@ export async function verifyExport(dir: string, options: { extraHeads?: string[]
       fail(`entry ${firstDiffering} (line ${firstDiffering + 1}) does not match its recorded leaf hash`);
     }
     const last = heads[heads.length - 1];
+    if (!last) return fail('the export has no signed head');
+    // Entries no head signs prove nothing: an export covers exactly its last head.
+    if (last.treeSize < size) fail(`entries ${last.treeSize}..${size - 1} are not covered by a signed head`);
     report.push(`every head's root recomputed from the entries: equal (${heads.length} heads, each consistent with the others)`);
     for (const s of saved) report.push(`saved head ${s.file} (size ${s.head.treeSize}): consistent with the export`);
-    if (!last) fail('the export has no signed head');
-    if (last && last.treeSize < size)
-      report.push(`note: entries ${last.treeSize}..${size - 1} are not covered by a signed head yet`);
+    const manifestFile = path.join(dir, EXPORT_FILES.manifest);
+    if (fs.existsSync(manifestFile)) {
+      const manifest = readJson(manifestFile, z.looseObject({ entries: z.number(), heads: z.number() }), 'the manifest');
+      if (manifest.entries !== size || manifest.heads !== heads.length) {
+        fail(
+          `the manifest lists ${manifest.entries} entries and ${manifest.heads} heads; the export holds ${size} and ${heads.length}`,
+        );
+      }
+    }
+    if (!options.publicKey && saved.length === 0) {
+      report.push(
+        `key ${keyFingerprint(key)} was read from the export itself: compare it with the key the log publishes ` +
+          '(GET /api/v1/log/public-key), or pin it with --public-key or a --head you saved',
+      );
+    }
     return { ok: true, report };
   } catch (err) {
     if (err instanceof Failure) return { ok: false, failure: err.message, report };
-    throw err;
+    return { ok: false, failure: `the export cannot be checked: ${(err as Error).message}`, report };
   }
+}
+
+/** SHA-256 of the raw public key, hex: what to compare with the published key. */
+export function keyFingerprint(key: Uint8Array): string {
+  return createHash('sha256').update(key).digest('hex');
 }
 
 const InclusionFile = z.object({

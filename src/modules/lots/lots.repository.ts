@@ -30,16 +30,17 @@ export const lotsRepository = {
 
   /** The product's lots of these numbers, locked in id order (so two transactions never wait on each other in a circle). */
   async lockByNumbers(ex: Executor, productId: string, lotNumbers: readonly string[]) {
-    await lockAggregates(ex, `lots:${productId}`, lotNumbers);
-    return forUpdate(
-      ex,
-      q(ex)
-        .selectFrom('lots')
-        .selectAll()
-        .where('product_id', '=', productId)
-        .where('lot_number', 'in', [...new Set(lotNumbers)])
-        .orderBy('id'),
-    ).execute();
+    // The lots' own aggregate locks (by id, as every other writer of a lot takes them), then their rows.
+    const found = await q(ex)
+      .selectFrom('lots')
+      .select('id')
+      .where('product_id', '=', productId)
+      .where('lot_number', 'in', [...new Set(lotNumbers)])
+      .execute();
+    const ids = found.map((r) => r.id);
+    if (ids.length === 0) return [];
+    await lockAggregates(ex, 'lots', ids);
+    return forUpdate(ex, q(ex).selectFrom('lots').selectAll().where('id', 'in', ids).orderBy('id')).execute();
   },
 
   /** A product's lots, newest first. */

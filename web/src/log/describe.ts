@@ -24,6 +24,7 @@ export const ENTRY_KINDS = [
   'agreement.accepted',
   'order.paid',
   'order.fulfilled',
+  'order.fulfilment-corrected',
   'trial.feedback-given',
   'lot.produced',
   'lot.qa-recorded',
@@ -38,6 +39,7 @@ const COUNTED: Partial<Record<EntryKind, string>> = {
   'bid.awarded': 'quantity',
   'order.paid': 'quantity',
   'order.fulfilled': 'quantity',
+  'order.fulfilment-corrected': 'quantity',
   'lot.produced': 'quantity',
   'lot.shipped': 'quantity',
   'lot.delivered': 'quantity',
@@ -70,7 +72,6 @@ export function describeEntry(t: TFunction, f: Format, entry: LogEntry): string 
     version: text(data.version),
     lot: text(data.lotNumber ?? data.lot),
     date: day(f, data.producedOn),
-    destination: text(data.destination),
     rating: text(data.rating),
     result: ['passed', 'failed', 'pending'].includes(qa) ? t(`log.qa.${qa}`) : qa,
   });

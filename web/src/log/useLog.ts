@@ -96,6 +96,7 @@ export function readEntry(leafInput: string): LogEntry | null {
     if (!value || typeof value !== 'object' || typeof value.kind !== 'string' || typeof value.at !== 'string') return null;
     return {
       v: 1,
+      index: typeof value.index === 'number' ? value.index : -1,
       kind: value.kind,
       at: value.at,
       actor: typeof value.actor === 'string' ? value.actor : null,

@@ -138,8 +138,12 @@ export async function verifyConsistency(
 ): Promise<boolean> {
   if (!isSize(first) || !isSize(second) || first > second) return false;
   if (firstHash.length !== 32 || secondHash.length !== 32 || !allHashes(proof)) return false;
+  // The empty tree's root is SHA-256 of nothing; it is a prefix of every tree.
+  if (first === 0) {
+    const empty = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(0)));
+    return proof.length === 0 && equal(firstHash, empty) && (second > 0 || equal(secondHash, empty));
+  }
   if (first === second) return proof.length === 0 && equal(firstHash, secondHash);
-  if (first === 0) return proof.length === 0;
   if (proof.length === 0) return false;
   // A first tree of 2^k leaves is a whole subtree of the second: its root starts the path.
   const path = powerOfTwo(first) ? [firstHash, ...proof] : proof;

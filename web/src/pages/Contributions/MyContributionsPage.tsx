@@ -10,7 +10,7 @@ import { Async } from '../../components/Async';
 import { HeadSummary, ProofBadge, SubjectLinks } from '../../components/LogProof';
 import { PagedList } from '../../components/PagedList';
 import { useFormat } from '../../i18n/format';
-import { describeEntry, entryDetails } from '../../log/describe';
+import { describeEntry, type EntryKind, entryDetails } from '../../log/describe';
 import { readEntry, type ShownProof, useProofs, useSignedHead } from '../../log/useLog';
 
 /** The kinds a member may filter their contributions by. */
@@ -37,7 +37,7 @@ export default function MyContributionsPage() {
 
 function Contributions({ me }: { me: Me }) {
   const { t } = useTranslation();
-  const [kind, setKind] = useState('');
+  const [kind, setKind] = useState<EntryKind | ''>('');
   const signed = useSignedHead();
   const list = usePaged((cursor) => api.log.contributions(me.id, { cursor, kind: kind || undefined }), [me.id, kind]);
   const proofOf = useProofs(signed.state.data, list.items);
@@ -58,7 +58,7 @@ function Contributions({ me }: { me: Me }) {
           <h2 id="contribution-list">{t('contributions.list')}</h2>
           <label className="inline-select">
             <span>{t('contributions.kind')}</span>
-            <select value={kind} onChange={(e) => setKind(e.target.value)}>
+            <select value={kind} onChange={(e) => setKind(e.target.value as EntryKind | '')}>
               <option value="">{t('contributions.allKinds')}</option>
               {FILTERS.map((k) => (
                 <option key={k} value={k}>

@@ -228,7 +228,6 @@ function shipmentHeading(t: T, f: ReturnType<typeof useFormat>, group: Step[]): 
   const quantity = typeof data.quantity === 'number' ? data.quantity : 0;
   return t('trace.shipment', {
     lot: String(data.lotNumber ?? ''),
-    destination: String(data.destination ?? ''),
     count: quantity,
     n: f.number(quantity),
   });
