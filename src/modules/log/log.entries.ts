@@ -75,11 +75,7 @@ const RULES: Record<string, Rule> = {
 export const LOGGED_EVENTS = Object.keys(RULES);
 
 /** The entry kinds the log holds (event types, and the two kinds a purchase intent change makes). */
-export const ENTRY_KINDS = [
-  ...LOGGED_EVENTS.filter((t) => t !== 'need.intent-changed'),
-  'need.intent-given',
-  'need.intent-withdrawn',
-];
+export const ENTRY_KINDS: readonly string[] = LOG_ENTRY_KINDS;
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 

@@ -70,6 +70,16 @@ export const logRepository = {
     }
   },
 
+  /** Drops the index of entries by leaf hash (a bulk load builds it once at the end instead of row by row). */
+  async dropLeafHashIndex(ex: Executor): Promise<void> {
+    await ex.schema.dropIndex('log_entries_leaf_hash').ifExists().execute();
+  },
+
+  /** Builds the index of entries by leaf hash (after a bulk load). */
+  async createLeafHashIndex(ex: Executor): Promise<void> {
+    await ex.schema.createIndex('log_entries_leaf_hash').ifNotExists().on('log_entries').column('leaf_hash').execute();
+  },
+
   /**
    * Hashes of complete subtrees by key (index·64 + level), leaves (level 0) from the entries and
    * larger subtrees from the nodes, in one statement. Keys the log does not have are absent.
