@@ -242,7 +242,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   events.subscribeBatch('log.contributions', (batch, trx) => modules.log.service.onEvents(batch, trx), {
     types: LOGGED_EVENTS,
   });
-  await modules.log.service.checkKey();
+  // A process whose log key is not the log's refuses to start (on a migrated database; every
+  // signing checks it again in any case).
+  if ((await pendingMigrations(db).catch(() => ['?'])).length === 0) await modules.log.service.checkKey();
   events.subscribeBatch('notifications.inbox', (batch, trx) => modules.notifications.service.onEvents(batch, trx), {
     types: NOTIFIED_EVENTS,
   });

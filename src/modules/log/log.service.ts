@@ -73,16 +73,22 @@ export class LogService {
    * processes sharing a database must share the key (`LOG_SIGNING_KEY`), or heads would disagree.
    */
   async checkKey(): Promise<void> {
-    const mine = this.deps.key.publicKey.toString('base64');
     await this.deps.db.transaction(async (trx) => {
-      const state = await repo.lockState(trx);
-      if (state.public_key === null) await repo.saveState(trx, { public_key: mine });
-      else if (state.public_key !== mine) {
-        throw new Error(
-          `this process's log signing key (${mine}) is not the log's (${state.public_key}): give every process the same LOG_SIGNING_KEY`,
-        );
-      }
+      await this.keyOf(trx, await repo.lockState(trx));
     });
+  }
+
+  /** Checks (or, the first time, records) the log's key, with the state row locked. */
+  private async keyOf(trx: Executor, state: LogStateTable): Promise<void> {
+    const mine = this.deps.key.publicKey.toString('base64');
+    if (state.public_key === null) {
+      await repo.saveState(trx, { public_key: mine });
+      state.public_key = mine;
+    } else if (state.public_key !== mine) {
+      throw new Error(
+        `this process's log signing key (${mine}) is not the log's (${state.public_key}): give every process the same LOG_SIGNING_KEY`,
+      );
+    }
   }
 
   /** The event subscriber: appends an entry for each contribution among the events, in their order. */
@@ -181,6 +187,8 @@ export class LogService {
   }
 
   private async signLocked(trx: Executor, state: LogStateTable, previous: LogHeadsTable | undefined): Promise<LogHeadsTable> {
+    // Never a head under another key than the log's, whatever the process was started with.
+    await this.keyOf(trx, state);
     const treeSize = Number(state.size);
     const rootHash = rootOfFrontier((JSON.parse(state.frontier) as string[]).map((h) => Buffer.from(h, 'hex')));
     // Heads never go back in time, whatever the clocks of the processes signing them.
