@@ -68,6 +68,9 @@ export async function createTestDatabase(backend: Backend): Promise<{ db: Databa
   };
 }
 
+/** The contribution log key of every test app and test server process (base64 of a 32-byte seed). */
+export const TEST_LOG_SIGNING_KEY = 'dGVzdC1sb2ctc2lnbmluZy1rZXktMzItYnl0ZXMhISE=';
+
 /** Test configuration: fast password hashing, generous rate limits, no background loop. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -78,8 +81,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_ACCOUNT: '1000000',
     WORKER_ENABLED: 'false',
-    // A fixed test key (base64 of a 32-byte seed), so that no key file is written.
-    LOG_SIGNING_KEY: 'dGVzdC1sb2ctc2lnbmluZy1rZXktMzItYnl0ZXMhISE=',
+    // A fixed test key, so that no key file is written.
+    LOG_SIGNING_KEY: TEST_LOG_SIGNING_KEY,
     ...overrides,
   });
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, inject } from 'vitest';
-import type { Backend } from './harness.js';
+import { type Backend, TEST_LOG_SIGNING_KEY } from './harness.js';
 import { pgAdmin, pgUrl } from './pg.js';
 
 /**
@@ -148,7 +148,7 @@ export async function freshStore(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'covalue-proc-'));
   if (backend === 'sqlite') {
     return {
-      env: { COVALUE_DATA_DIR: dataDir },
+      env: { COVALUE_DATA_DIR: dataDir, LOG_SIGNING_KEY: TEST_LOG_SIGNING_KEY },
       dataDir,
       drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }),
     };
@@ -163,7 +163,7 @@ export async function freshStore(
     await admin.end();
   }
   return {
-    env: { COVALUE_DATA_DIR: dataDir, DATABASE_URL: pgUrl(name) },
+    env: { COVALUE_DATA_DIR: dataDir, DATABASE_URL: pgUrl(name), LOG_SIGNING_KEY: TEST_LOG_SIGNING_KEY },
     dataDir,
     drop: async () => {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -13,19 +13,15 @@ import { freshStore, type Run, serve, waitFor } from './processes.js';
  * Two real `covalue serve` processes on one PostgreSQL, each running the event worker: supports
  * sent to both are logged by whichever process holds the log subscriber, and the log must come out
  * without gaps or duplicates, every support once with its rank, under heads both processes sign
- * with the one key of their shared data directory.
+ * with the one key they are given.
  */
 describe.skipIf(!backends.includes('postgres'))('the contribution log with two server processes on PostgreSQL', () => {
   it('logs 200 supports sent to both processes once each, with indexes 0..n-1 and a root anyone can recompute', async () => {
     const store = await freshStore('postgres');
     const db = openDatabase(loadConfig({ ...store.env }).database);
     await migrateToLatest(db);
-    // The set-up app shares the data directory's key file with the servers (no LOG_SIGNING_KEY).
-    const t = await createTestApp('postgres', {
-      database: db,
-      clock: new ManualClock(new Date()),
-      config: { COVALUE_DATA_DIR: store.dataDir, LOG_SIGNING_KEY: '' },
-    });
+    // The set-up app and the servers sign with the same key (the store's LOG_SIGNING_KEY).
+    const t = await createTestApp('postgres', { database: db, clock: new ManualClock(new Date()) });
     const servers: (Run & { url: string })[] = [];
     try {
       const op = await t.operator();
