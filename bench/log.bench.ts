@@ -90,10 +90,13 @@ async function open(backend: Backend, tag: string) {
     app,
     db,
     log: app.modules.log.service,
+    url: store.url,
     async close() {
       await app.close();
       await db.close();
-      await store.drop();
+      // BENCH_KEEP=1 keeps the database for a closer look (its URL is printed).
+      if (process.env.BENCH_KEEP) console.log(`  kept ${store.url}`);
+      else await store.drop();
     },
   };
 }

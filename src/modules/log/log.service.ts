@@ -158,6 +158,7 @@ export class LogService {
       onProgress?.(size);
     }
     await repo.createLeafHashIndex(ex);
+    await repo.analyze(ex);
     return size;
   }
 
