@@ -96,7 +96,10 @@ export const logRepository = {
     if (keys.length === 0) return new Map();
     if (dialectOf(ex) === 'postgres') {
       // One statement text for every proof (arrays, not IN lists of varying length): cheaper to plan.
-      const { rows } = await sql<{ id: number; hash: Buffer }>`select idx * 64 as id, leaf_hash as hash from log_entries where idx = any(${leaves}::bigint[])
+      const { rows } = await sql<{
+        id: number;
+        hash: Buffer;
+      }>`select idx * 64 as id, leaf_hash as hash from log_entries where idx = any(${leaves}::bigint[])
         union all select id, hash from log_nodes where id = any(${inner}::bigint[])`.execute(ex);
       return new Map(rows.map((r) => [Number(r.id), buf(r.hash)]));
     }
