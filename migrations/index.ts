@@ -13,6 +13,7 @@ import * as payments from './2026120102_payments.js';
 import * as notifications from './2026120103_notifications.js';
 import * as log from './2026120201_log.js';
 import * as lots from './2026120202_lots.js';
+import * as ledger from './2026120301_ledger.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026120103_notifications': notifications,
   '2026120201_log': log,
   '2026120202_lots': lots,
+  '2026120301_ledger': ledger,
 };

@@ -6,6 +6,7 @@ import { createCampaignsModule } from './modules/campaigns/index.js';
 import { createChainGroupsModule } from './modules/chain-groups/index.js';
 import { createCommentsModule } from './modules/comments/index.js';
 import { createCommunitiesModule } from './modules/communities/index.js';
+import { createLedgerModule, POSTED_EVENTS } from './modules/ledger/index.js';
 import { createLogModule, LOGGED_EVENTS, loadSigningKey } from './modules/log/index.js';
 import { createLotsModule } from './modules/lots/index.js';
 import { createNeedsModule, type NeedsPorts } from './modules/needs/index.js';
@@ -191,6 +192,27 @@ export function buildModules(
     },
     memberExists: async (id) => (await accounts.service.displayNames(db.kysely, [id])).has(id),
   });
+  const ledger = createLedgerModule({
+    db,
+    clock,
+    ports: {
+      sharingBasis: (ex, chainGroupId, version) => chainGroups.service.sharingBasis(ex, chainGroupId, version),
+      creditsFor: (ex, needId, partyIds) => log.service.creditsFor(ex, needId, partyIds),
+      displayNames: (ex, ids) => accounts.service.displayNames(ex, ids),
+      organisationNames: (ex, ids) => organisations.service.namesOf(ex, ids),
+      organisationsOf: (ex, memberId) => organisations.service.idsOfMember(ex, memberId),
+      buyerOf: (ex, orderId) => campaigns.orders.buyerOf(ex, orderId),
+      productExists: async (id) => {
+        try {
+          await products.service.getProduct(id);
+          return true;
+        } catch (err) {
+          if (err instanceof AppError && err.kind === 'not_found') return false;
+          throw err;
+        }
+      },
+    },
+  });
   return {
     rateLimiter,
     accounts,
@@ -209,6 +231,7 @@ export function buildModules(
     payments,
     notifications,
     log,
+    ledger,
   };
 }
 
@@ -245,6 +268,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A process whose log key is not the log's refuses to start (on a migrated database; every
   // signing checks it again in any case).
   if ((await pendingMigrations(db).catch(() => ['?'])).length === 0) await modules.log.service.checkKey();
+  events.subscribeBatch('ledger.postings', (batch, trx) => modules.ledger.service.onEvents(batch, trx), {
+    types: POSTED_EVENTS,
+  });
   events.subscribeBatch('notifications.inbox', (batch, trx) => modules.notifications.service.onEvents(batch, trx), {
     types: NOTIFIED_EVENTS,
   });
@@ -290,6 +316,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   modules.payments.routes(http);
   modules.notifications.routes(http);
   modules.log.routes(http);
+  modules.ledger.routes(http);
   await registerWebApp(http);
 
   await http.ready();

@@ -736,6 +736,12 @@ export class OrdersService {
     return this.getOrder(actor, id);
   }
 
+  /** An order's buyer and state (read through `ex`), or null for an unknown order. */
+  async buyerOf(ex: Executor, orderId: string): Promise<{ memberId: string; state: string } | null> {
+    const o = await repo.find(ex, orderId);
+    return o ? { memberId: o.member_id, state: o.state } : null;
+  }
+
   /** A maker or an operator records that the carrier delivered a fulfilled order. */
   async deliverOrder(actor: Actor, id: string) {
     const nowIso = this.deps.clock.now().toISOString();

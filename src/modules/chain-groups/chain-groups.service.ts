@@ -537,6 +537,29 @@ export class ChainGroupsService {
   }
 
   /**
+   * What a sale of the chain group is shared by: the terms of agreement `version` and the parties
+   * holding a role now (members and organisations), read through `ex`; null when the version does
+   * not exist.
+   * @example const basis = await chainGroups.sharingBasis(trx, c.chainGroupId, c.agreementVersion);
+   */
+  async sharingBasis(
+    ex: Executor,
+    chainGroupId: string,
+    version: number,
+  ): Promise<{ terms: AgreementTerms; participants: { kind: 'member' | 'organisation'; id: string; role: string }[] } | null> {
+    const v = await repo.findVersion(ex, chainGroupId, version);
+    if (!v) return null;
+    const p = await this.participants(ex, chainGroupId);
+    return {
+      terms: JSON.parse(v.terms) as AgreementTerms,
+      participants: [
+        ...p.members.map((m) => ({ kind: 'member' as const, id: m.member_id, role: m.role })),
+        ...p.organisations.map((o) => ({ kind: 'organisation' as const, id: o.organisation_id, role: o.role })),
+      ],
+    };
+  }
+
+  /**
    * The agreement a campaign launches on: the current version if every party accepted it, else a
    * conflict. Runs in the caller's transaction and locks the chain group, so the agreement cannot
    * change until that transaction ends.

@@ -259,18 +259,54 @@ function purposeWeights(terms: AgreementTerms, attributed: boolean): [Purpose, b
   return w;
 }
 
-/** A holder's contribution weight: each kind it has counts once. */
-function contributionWeight(id: string, terms: AgreementTerms, c: Contributors): bigint {
+export type WeightKind = 'needAuthor' | 'chosenSolutionAuthors' | 'earlySupporters' | 'pollVoters' | 'trialReviewers';
+
+/** The kinds of contribution a holder has that carry a weight, each counted once, with their weights. */
+export function weightParts(id: string, terms: AgreementTerms, c: Contributors): { kind: WeightKind; weight: number }[] {
   const w = terms.contributionWeights;
-  let sum = 0n;
-  if (c.needAuthor.includes(id)) sum += BigInt(w.needAuthor);
-  if (c.chosenSolutionAuthors.includes(id)) sum += BigInt(w.chosenSolutionAuthors);
+  const parts: { kind: WeightKind; weight: number }[] = [];
+  if (c.needAuthor.includes(id)) parts.push({ kind: 'needAuthor', weight: w.needAuthor });
+  if (c.chosenSolutionAuthors.includes(id)) parts.push({ kind: 'chosenSolutionAuthors', weight: w.chosenSolutionAuthors });
   if (c.earlySupporters.some((s) => s.memberId === id && s.rank >= 1 && s.rank <= w.earlySupporters.first)) {
-    sum += BigInt(w.earlySupporters.weight);
+    parts.push({ kind: 'earlySupporters', weight: w.earlySupporters.weight });
   }
-  if (c.pollVoters.includes(id)) sum += BigInt(w.pollVoters);
-  if (c.trialReviewers.includes(id)) sum += BigInt(w.trialReviewers);
-  return sum;
+  if (c.pollVoters.includes(id)) parts.push({ kind: 'pollVoters', weight: w.pollVoters });
+  if (c.trialReviewers.includes(id)) parts.push({ kind: 'trialReviewers', weight: w.trialReviewers });
+  return parts.filter((p) => p.weight > 0);
+}
+
+/** A role of the pool with its holders and their contribution weights (`equal`: none has any, so 1 each). */
+export interface PoolRole {
+  role: string;
+  bps: number;
+  holders: { party: Party; weight: bigint }[];
+  equal: boolean;
+}
+
+/**
+ * The roles of `terms.roleShares` that have holders, each holder (once) with its contribution
+ * weight — what the pool is divided by (see this file's header). Explanations of a split read it.
+ */
+export function poolRoles(terms: AgreementTerms, participants: readonly Participant[], contributors: Contributors): PoolRole[] {
+  return Object.entries(terms.roleShares)
+    .map(([role, bps]) => {
+      const seen = new Set<string>();
+      const holders = participants.filter((p) => {
+        const key = partyKey(p);
+        if (p.role !== role || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      const weighted = holders.map((h) => weightParts(h.id, terms, contributors).reduce((s, x) => s + BigInt(x.weight), 0n));
+      const equal = weighted.every((w) => w === 0n);
+      return {
+        role,
+        bps,
+        holders: holders.map((h, j) => ({ party: { kind: h.kind, id: h.id } as Party, weight: equal ? 1n : weighted[j]! })),
+        equal,
+      };
+    })
+    .filter((r) => r.holders.length > 0);
 }
 
 function makerAllocations(amount: bigint, input: SaleInput): Allocation[] {
@@ -294,44 +330,35 @@ function makerAllocations(amount: bigint, input: SaleInput): Allocation[] {
 }
 
 function poolAllocations(amount: bigint, input: SaleInput): Allocation[] {
-  const { terms, participants, contributors } = input;
-  const roles = Object.entries(terms.roleShares)
-    .map(([role, bps]) => {
-      const seen = new Set<string>();
-      const holders = participants.filter((p) => {
-        const key = partyKey(p);
-        if (p.role !== role || seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-      return { role, weight: BigInt(bps), holders };
-    })
-    .filter((r) => r.holders.length > 0);
-  if (roles.every((r) => r.weight === 0n)) {
+  const roles = poolRoles(input.terms, input.participants, input.contributors);
+  if (roles.every((r) => r.bps === 0)) {
     return [{ party: { ...COCREATORS_UNASSIGNED }, purpose: 'cocreator-pool', amount: Number(amount) }];
   }
   const roleParts = splitBig(
     amount,
-    roles.map((r) => ({ key: r.role, weight: r.weight })),
+    roles.map((r) => ({ key: r.role, weight: BigInt(r.bps) })),
   );
   return roles.flatMap((r, i) => {
     const share = roleParts[i]!;
     if (share === 0n) return [];
-    const weighted = r.holders.map((h) => contributionWeight(h.id, terms, contributors));
-    const equal = weighted.every((w) => w === 0n);
     const parts = splitBig(
       share,
-      r.holders.map((h, j) => ({ key: partyKey(h), weight: equal ? 1n : weighted[j]! })),
+      r.holders.map((h) => ({ key: partyKey(h.party), weight: h.weight })),
     );
     return r.holders.map(
-      (h, j): Allocation => ({
-        party: { kind: h.kind, id: h.id },
-        purpose: 'cocreator-pool',
-        role: r.role,
-        amount: Number(parts[j]),
-      }),
+      (h, j): Allocation => ({ party: { ...h.party }, purpose: 'cocreator-pool', role: r.role, amount: Number(parts[j]) }),
     );
   });
+}
+
+/** How the pool of a sale is divided between roles (the first level of `poolAllocations`), for explanations. */
+export function roleAmounts(pool: number, roles: readonly PoolRole[]): Map<string, number> {
+  if (roles.every((r) => r.bps === 0)) return new Map();
+  const parts = largestRemainder(
+    pool,
+    roles.map((r) => ({ key: r.role, weight: r.bps })),
+  );
+  return new Map(parts.map((p) => [p.key, p.amount]));
 }
 
 /**

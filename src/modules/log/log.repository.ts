@@ -177,6 +177,18 @@ export const logRepository = {
       .execute();
   },
 
+  /** Index rows naming any of `refs`, of these kinds, oldest first. */
+  refsOfMany(ex: Executor, refs: readonly string[], kinds: readonly string[]) {
+    if (refs.length === 0) return Promise.resolve([]);
+    return q(ex)
+      .selectFrom('log_entry_refs')
+      .select(['idx', 'ref', 'role', 'kind'])
+      .where('ref', 'in', [...new Set(refs)])
+      .where('kind', 'in', kinds)
+      .orderBy('idx')
+      .execute();
+  },
+
   /** Stores a signed head; a head of the same size already stored is kept. */
   /** Orders fulfilled from a product's lots, as the log recorded them, and their units (one aggregate statement). */
   async fulfilledOf(ex: Executor, productId: string): Promise<{ orders: number; units: number }> {

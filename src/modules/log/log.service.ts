@@ -50,6 +50,18 @@ function headView(h: LogHeadsTable): SignedTreeHead {
   };
 }
 
+/** The kinds of entry a sale's co-creators are weighted by (see `creditsFor`). */
+const CREDITED_KINDS = [
+  'need.raised',
+  'need.merged',
+  'need.supported',
+  'need.unsupported',
+  'solution.proposed',
+  'poll.ballot-cast',
+  'poll.ballot-withdrawn',
+  'trial.feedback-given',
+];
+
 function loggedEntry(row: { idx: number; leaf_input: string }): LoggedEntry {
   return { index: Number(row.idx), leafInput: b64(row.leaf_input), entry: JSON.parse(row.leaf_input) as LogEntry };
 }
@@ -354,6 +366,30 @@ export class LogService {
     return {
       items: page.items.map((r) => ({ ...loggedEntry(rows.get(Number(r.idx))!), role: r.role as 'actor' | 'credited' })),
       nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * The entries that credit these parties (members as actor or credited, organisations as the
+   * subject of a solution they proposed) with the contributions a sale's pool is weighted by —
+   * need raised or merged, support given or withdrawn, solution proposed or chosen, ballot cast or
+   * withdrawn, trial feedback — oldest first, with the need's latest chosen solution and the log's
+   * size when read. Read through `ex` (the ledger's posting transaction).
+   */
+  async creditsFor(ex: Executor, needId: string, partyIds: readonly string[]) {
+    const refs = await repo.refsOfMany(ex, partyIds, CREDITED_KINDS);
+    const chosen = await repo.refs(ex, needId, { kinds: ['need.solution-chosen'], limit: 1 });
+    const indexes = [...new Set([...refs.map((r) => Number(r.idx)), ...chosen.map((r) => Number(r.idx))])].sort((a, b) => a - b);
+    const entries: LogEntry[] = [];
+    for (let i = 0; i < indexes.length; i += 1000) {
+      for (const r of await repo.entriesAt(ex, indexes.slice(i, i + 1000))) entries.push(loggedEntry(r).entry);
+    }
+    const chosenIdx = chosen[0] ? Number(chosen[0].idx) : null;
+    const chosenEntry = chosenIdx === null ? undefined : entries.find((e) => e.index === chosenIdx);
+    return {
+      size: (await repo.state(ex)).size,
+      chosenSolutionId: chosenEntry?.subjects.solutionId ?? null,
+      entries: entries.filter((e) => CREDITED_KINDS.includes(e.kind)),
     };
   }
 
