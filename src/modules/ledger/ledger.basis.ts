@@ -10,8 +10,8 @@ import type { Contributors, WeightKind } from './ledger.split.js';
 export type Evidence = Map<string, Map<WeightKind, number[]>>;
 
 function note(evidence: Evidence, party: string, kind: WeightKind, index: number): void {
-  let byKind = evidence.get(party);
-  if (!byKind) evidence.set(party, (byKind = new Map()));
+  const byKind = evidence.get(party) ?? new Map<WeightKind, number[]>();
+  evidence.set(party, byKind);
   const list = byKind.get(kind) ?? [];
   if (!list.includes(index)) list.push(index);
   byKind.set(kind, list);
