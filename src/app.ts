@@ -268,8 +268,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A process whose log key is not the log's refuses to start (on a migrated database; every
   // signing checks it again in any case).
   if ((await pendingMigrations(db).catch(() => ['?'])).length === 0) await modules.log.service.checkKey();
+  // A sale is weighed by the contribution log's entries: the ledger follows the log's subscriber.
   events.subscribeBatch('ledger.postings', (batch, trx) => modules.ledger.service.onEvents(batch, trx), {
     types: POSTED_EVENTS,
+    after: 'log.contributions',
   });
   events.subscribeBatch('notifications.inbox', (batch, trx) => modules.notifications.service.onEvents(batch, trx), {
     types: NOTIFIED_EVENTS,

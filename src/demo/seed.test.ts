@@ -110,6 +110,42 @@ forEachBackend((backend) => {
     expect(summary).toMatchObject({ campaigns: 5 });
   });
 
+  it('shares the flash sale’s value among the wineries, the platform and the co-creators, by a balanced ledger', async () => {
+    await t.app.events.drain();
+    const wine = (await t.visitor.get('/api/v1/needs', { query: { q: '红酒', sort: 'top' } })).json().items[0];
+    const product = (await t.visitor.get('/api/v1/products', { query: { needId: wine.id } })).json().items[0];
+    const shared = (await t.visitor.get(`/api/v1/products/${product.id}/value-shared`)).json();
+    const sum = (purpose: string) =>
+      shared.totals
+        .filter((r: { purpose: string }) => r.purpose === purpose)
+        .reduce((s: number, r: { amount: number }) => s + r.amount, 0);
+    expect(shared.sales).toBeGreaterThan(100);
+    expect(sum('maker-cost')).toBeGreaterThan(0);
+    expect(sum('platform-fee')).toBeGreaterThan(0);
+    expect(sum('cocreator-pool')).toBeGreaterThan(0);
+    const op = await t.operator('审计');
+    const overview = (await op.get('/api/v1/ledger/overview')).json();
+    expect(overview.trialBalance.map((r: { difference: number }) => r.difference)).toEqual([0]);
+    // Both wineries fulfilled their share of the orders: the makers' part is theirs, none left unassigned.
+    const held = overview.kinds.find((k: { kind: string }) => k.kind === 'held');
+    const earnings = overview.kinds.find((k: { kind: string }) => k.kind === 'earnings');
+    expect(earnings.accounts).toBeGreaterThanOrEqual(3);
+    expect(held?.balance ?? 0).toBeLessThan(sum('maker-cost'));
+    // The pool by the agreement's role shares (lead and creator 40 % each, supporters 20 %), and the
+    // supporters' share by contribution weight: two supported early and voted (2), one only voted (1).
+    const role = (r: string) => shared.totals.find((x: { role: string | null }) => x.role === r).amount;
+    expect(Math.abs(role('lead') - 2 * role('supporter'))).toBeLessThanOrEqual(shared.sales);
+    const group = (await t.visitor.get(`/api/v1/chain-groups/${product.chainGroupId}`)).json();
+    const supporters = group.members.filter((x: { role: string }) => x.role === 'supporter');
+    const weights = [];
+    for (const s of supporters) {
+      const sale = (await op.get(`/api/v1/ledger/parties/member/${s.memberId}/sales`, { query: { limit: 1 } })).json().items[0];
+      weights.push(sale.roles[0].weight);
+      expect(sale.roles[0]).toMatchObject({ role: 'supporter', holders: 3, totalWeight: 5, equal: false });
+    }
+    expect(weights).toEqual([2, 2, 1]);
+  });
+
   it('has needs at every stage', async () => {
     const stages = [
       'open',

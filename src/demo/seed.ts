@@ -372,6 +372,10 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     leads: [winePoser!.memberId],
   });
   await m.chainGroups.service.putMember(op, group.id, solver375!.memberId, 'creator');
+  // Three of the need's supporters join for the community: the pool's supporter share is theirs by
+  // contribution weight (the first two supported early and voted, the third only voted).
+  const supporterParties = [wineCrowd[0]!, wineCrowd[1]!, wineCrowd[120]!];
+  for (const w of supporterParties) await m.chainGroups.service.putMember(op, group.id, w.memberId, 'supporter');
   at(106);
   const call = await m.bids.service.openCall(op, {
     needId: wine,
@@ -412,7 +416,7 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     platformFeeBps: 1000,
     referralCommissionBps: 500,
     pool: { mode: 'rest' },
-    roleShares: { lead: 5000, creator: 5000 },
+    roleShares: { lead: 4000, creator: 4000, supporter: 2000 },
     contributionWeights: {
       needAuthor: 3,
       chosenSolutionAuthors: 3,
@@ -422,7 +426,7 @@ export async function seedDemo(app: App, options: { onlyIfEmpty: boolean }): Pro
     },
   });
   at(112);
-  for (const party of [lead, solver375!, wineries[0]!.partner, wineries[1]!.partner]) {
+  for (const party of [lead, solver375!, ...supporterParties, wineries[0]!.partner, wineries[1]!.partner]) {
     await m.chainGroups.service.acceptAgreement(party, group.id, agreement.version);
   }
   at(113);

@@ -183,6 +183,32 @@ forEachBackend((backend) => {
       expect(liveAgain.map(seqOf)).toEqual([4]);
     });
 
+    it('delivers to a subscriber that follows another only what that one has handled', async () => {
+      const bus = newBus();
+      const seenByLeader = new Set<number>();
+      const behind: number[] = [];
+      const follower: number[] = [];
+      // Registered first, so every round delivers to it before its leader.
+      bus.subscribe(
+        'follower',
+        async (e) => {
+          if (!seenByLeader.has(e.id)) behind.push(e.id);
+          follower.push(seqOf(e));
+        },
+        { types: ['thing.liked'], after: 'leader' },
+      );
+      bus.subscribe('leader', async (e) => {
+        seenByLeader.add(e.id);
+      });
+      const many = Array.from({ length: 450 }, (_, i) => thing('x', i + 1, i % 50 === 0 ? 'thing.liked' : 'thing.viewed'));
+      await publish(bus, ...many);
+      expect(await bus.runOnce()).toBe(200); // the leader's first batch; the follower had nothing handled yet
+      expect(follower).toEqual([]);
+      await bus.drain();
+      expect(behind).toEqual([]);
+      expect(follower).toEqual([1, 51, 101, 151, 201, 251, 301, 351, 401]);
+    });
+
     it('gives a subscriber with an empty types list nothing', async () => {
       const bus = newBus();
       const none = recorder(bus, 'none', { types: [] });

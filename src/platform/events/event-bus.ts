@@ -48,6 +48,11 @@ export interface SubscribeOptions {
   types?: readonly string[];
   /** A new subscription starts after the events already stored, instead of replaying them all. */
   startAtEnd?: boolean;
+  /**
+   * Another subscriber whose effects this one reads: it is delivered no event that one has not
+   * handled yet (e.g. the ledger weighs a sale by contribution log entries, so it follows the log).
+   */
+  after?: string;
 }
 
 interface Subscription extends SubscribeOptions {
@@ -58,6 +63,8 @@ interface Subscription extends SubscribeOptions {
 
 const BATCH = 200;
 const MAX_BACKOFF_MS = 5 * 60_000;
+
+const comparePositions = (a: Position, b: Position) => a.txid - b.txid || a.id - b.id;
 
 function toEvent(row: OutboxRow): DomainEvent {
   return {
@@ -205,8 +212,13 @@ export class EventBus {
         return 0;
       }
       const after: Position = { txid: Number(state.last_txid), id: Number(state.last_id) };
-      const upTo = await repo.highWaterMark(trx);
-      if (!upTo || (upTo.txid === after.txid && upTo.id === after.id)) {
+      let upTo = await repo.highWaterMark(trx);
+      if (upTo && sub.after) {
+        const leader = await repo.peekSubscription(trx, sub.after);
+        const limit: Position = leader ? { txid: Number(leader.last_txid), id: Number(leader.last_id) } : { txid: 0, id: 0 };
+        if (comparePositions(limit, upTo) < 0) upTo = limit;
+      }
+      if (!upTo || comparePositions(upTo, after) <= 0) {
         await trx.rollback().execute();
         return 0;
       }
