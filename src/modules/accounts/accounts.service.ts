@@ -216,7 +216,6 @@ export class AccountsService implements Authenticator {
   }
 
   async fromSessionToken(token: string): Promise<Actor | null> {
-    const ex = this.deps.db.kysely;
     const found = await this.sessionsByHash(sha256(token));
     const now = this.now;
     if (!found || found.row.expires_at <= now.toISOString()) return null;
@@ -233,7 +232,6 @@ export class AccountsService implements Authenticator {
 
   async fromBearerToken(token: string): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const ex = this.deps.db.kysely;
     const found = await this.tokensByHash(sha256(token));
     if (!found || found.row.revoked_at) return null;
     const row = found.row;
