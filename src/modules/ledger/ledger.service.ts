@@ -16,7 +16,7 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import { AppError } from '../../platform/errors.js';
 import type { DomainEvent } from '../../platform/events/event-bus.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../platform/http/pagination.js';
+import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { contributorsFrom, type Evidence } from './ledger.basis.js';
 import { type LineFilter, ledgerRepository as repo } from './ledger.repository.js';
@@ -490,7 +490,7 @@ export class LedgerService {
    * pays the agreement's referral commission to them. The referral module calls this; operators may
    * record one by hand. Refused for a self-referral, an unknown order or member, or once posted.
    */
-  async attributeOrder(actor: Actor | null, orderId: string, referrerId: string, source = 'operator') {
+  async attributeOrder(actor: Actor | null, orderId: string, referrerId: string, source = 'referral') {
     const nowIso = this.nowIso();
     return this.deps.db.transaction(async (trx) => {
       const order = await this.deps.ports.buyerOf(trx, orderId);
@@ -499,16 +499,16 @@ export class LedgerService {
       if (!(await this.deps.ports.displayNames(trx, [referrerId])).has(referrerId)) {
         throw AppError.invalid('referrerId', 'is not a member');
       }
-      if ((await repo.findSales(trx, [orderId])).has(orderId)) {
-        throw new AppError('conflict', 'The order’s payment is already shared; attribute orders before they are paid');
+      if (!['pending_payment', 'authorised'].includes(order.state) || (await repo.findSales(trx, [orderId])).has(orderId)) {
+        throw new AppError('conflict', `Orders are attributed before they are paid; this one is ${order.state}`);
       }
       try {
-        await repo.insertAttribution(trx, { order_id: orderId, referrer_id: referrerId, source, created_at: nowIso });
+        const by = actor ? `operator:${actor.memberId}` : source;
+        await repo.insertAttribution(trx, { order_id: orderId, referrer_id: referrerId, source: by, created_at: nowIso });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('conflict', 'The order is already attributed');
         throw err;
       }
-      void actor;
       return { orderId, referrerId, createdAt: nowIso };
     });
   }

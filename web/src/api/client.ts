@@ -48,6 +48,14 @@ export function csrfToken(): string | undefined {
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
+/**
+ * The address of an API resource for a plain link (a CSV download): the session cookie goes with a
+ * same-origin navigation, and a GET needs no CSRF header.
+ */
+export function apiUrl(path: string, query?: Query): string {
+  return withQuery(`/api/v1${path}`, query);
+}
+
 function withQuery(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();

@@ -1,5 +1,5 @@
 /** The typed Covalue API client the web app uses: the same public API as anyone else. */
-import { request } from './client';
+import { apiUrl, request } from './client';
 import type {
   AdvanceBody,
   Agreement,
@@ -27,16 +27,19 @@ import type {
   CreateCommunityBody,
   CreateNeedBody,
   CreatePaymentBody,
+  CreatePayoutBatchBody,
   CreatePollBody,
   CreateProductBody,
   CreateSceneBody,
   CreateSolutionBody,
   DrawBody,
+  Earnings,
   FeedbackBody,
   FormChainGroupBody,
   FulfilBody,
   FulfilmentQueueQuery,
   InclusionProof,
+  LedgerOverview,
   LoggedEntry,
   LoginBody,
   LogPublicKey,
@@ -56,8 +59,12 @@ import type {
   OrganisationRole,
   Page,
   PageQuery,
+  PartyKind,
   Payment,
   PaymentState,
+  Payout,
+  PayoutBatch,
+  PayoutBatchDetail,
   PlaceOrderBody,
   Poll,
   PollBallot,
@@ -76,6 +83,7 @@ import type {
   ReviewBody,
   ReviseSolutionBody,
   Sales,
+  SaleShare,
   SalesInterval,
   Scene,
   SceneListQuery,
@@ -86,6 +94,8 @@ import type {
   Solution,
   SolutionListQuery,
   SolutionVersion,
+  Statement,
+  StatementQuery,
   StockAudit,
   SubmitBidBody,
   Supporter,
@@ -97,6 +107,7 @@ import type {
   UnreadCount,
   UpdateCommunityBody,
   UpdateProductBody,
+  ValueShared,
   VoteReply,
 } from './types';
 
@@ -206,6 +217,8 @@ export const api = {
     update: (id: string, body: UpdateProductBody) => request<Product>('PATCH', `/products/${e(id)}`, { body }),
     /** Who co-created, made and delivered it: log entries with the names that go with them. */
     trace: (id: string) => request<ProductTrace>('GET', `/products/${e(id)}/trace`),
+    /** What its sales have shared so far, by purpose and role, net of refunds (public). */
+    valueShared: (id: string) => request<ValueShared>('GET', `/products/${e(id)}/value-shared`),
   },
   /** Production lots (批次) makers record against their awarded bids: QA, shipments, delivery. */
   lots: {
@@ -296,6 +309,26 @@ export const api = {
     contributions: (memberId: string, query?: ContributionsQuery) =>
       request<Page<Contribution>>('GET', `/members/${e(memberId)}/contributions`, { query }),
   },
+  /** The shared-value ledger: a party's earnings, sales and statement; the operator's overview and payouts. */
+  ledger: {
+    earnings: (party: PartyRef) => request<Earnings>('GET', `${partyPath(party)}/earnings`),
+    /** The sales the party has a part in, newest first, each with how its part was computed. */
+    sales: (party: PartyRef, query?: PageQuery) => request<Page<SaleShare>>('GET', `${partyPath(party)}/sales`, { query }),
+    statement: (party: PartyRef, query?: StatementQuery) =>
+      request<Statement>('GET', `${partyPath(party)}/statement`, { query }),
+    /** The statement as CSV, for a download link (every line the filters select). */
+    statementCsvUrl: (party: PartyRef, query?: Omit<StatementQuery, 'limit' | 'cursor'>) =>
+      apiUrl(`${partyPath(party)}/statement.csv`, query),
+    overview: () => request<LedgerOverview>('GET', '/ledger/overview'),
+    batches: (query?: PageQuery) => request<Page<PayoutBatch>>('GET', '/ledger/payout-batches', { query }),
+    batch: (id: string) => request<PayoutBatchDetail>('GET', `/ledger/payout-batches/${e(id)}`),
+    /** Pays every available balance at or above the threshold (minor units); 409 when nobody qualifies. */
+    createBatch: (body: CreatePayoutBatchBody) => request<PayoutBatchDetail>('POST', '/ledger/payout-batches', { body }),
+    /** The batch as CSV for the bank, for a download link. */
+    batchCsvUrl: (id: string) => apiUrl(`/ledger/payout-batches/${e(id)}/payouts.csv`),
+    markPaid: (id: string) => request<Payout>('POST', `/ledger/payouts/${e(id)}/paid`),
+    markFailed: (id: string, reason: string) => request<Payout>('POST', `/ledger/payouts/${e(id)}/failed`, { body: { reason } }),
+  },
   comments: {
     list: (target: CommentTarget, query?: PageQuery) =>
       request<Page<Comment>>('GET', `${targetPath(target)}/comments`, { query }),
@@ -312,4 +345,14 @@ export type CommentTarget = { needId: string } | { solutionId: string };
 
 function targetPath(target: CommentTarget): string {
   return 'needId' in target ? `/needs/${e(target.needId)}` : `/solutions/${e(target.solutionId)}`;
+}
+
+/** Whose ledger accounts: a member, an organisation (or the platform, for operators). */
+export interface PartyRef {
+  kind: PartyKind;
+  id: string;
+}
+
+function partyPath(party: PartyRef): string {
+  return `/ledger/parties/${e(party.kind)}/${e(party.id)}`;
 }

@@ -10,6 +10,7 @@ import type * as chainGroups from '../../../src/contracts/chain-groups.js';
 import type * as comments from '../../../src/contracts/comments.js';
 import type * as common from '../../../src/contracts/common.js';
 import type * as communities from '../../../src/contracts/communities.js';
+import type * as ledger from '../../../src/contracts/ledger.js';
 import type * as log from '../../../src/contracts/log.js';
 import type * as lots from '../../../src/contracts/lots.js';
 import type * as members from '../../../src/contracts/members.js';
@@ -167,6 +168,26 @@ export type Contribution = z.infer<typeof log.Contribution>;
 export type ContributionsQuery = Partial<z.infer<typeof log.ContributionsQuery>>;
 export type TraceStep = z.infer<typeof log.TraceStep>;
 export type ProductTrace = z.infer<typeof log.ProductTrace>;
+
+export type PartyKind = z.infer<typeof ledger.PartyKind>;
+export type AccountKind = z.infer<typeof ledger.AccountKind>;
+export type LinePurpose = z.infer<typeof ledger.LinePurpose>;
+export type LedgerParty = z.infer<typeof ledger.PartyRef>;
+export type LedgerAccount = z.infer<typeof ledger.Account>;
+export type StatementLine = z.infer<typeof ledger.StatementLine>;
+export type StatementQuery = Partial<z.infer<typeof ledger.StatementQuery>>;
+export type Statement = z.infer<typeof ledger.Statement>;
+export type Earnings = z.infer<typeof ledger.Earnings>;
+export type ContributionWeight = z.infer<typeof ledger.ContributionWeight>;
+export type RoleShare = z.infer<typeof ledger.RoleShare>;
+export type SaleShare = z.infer<typeof ledger.SaleShare>;
+export type PayoutState = z.infer<typeof ledger.PayoutState>;
+export type Payout = z.infer<typeof ledger.Payout>;
+export type PayoutBatch = z.infer<typeof ledger.PayoutBatch>;
+export type PayoutBatchDetail = z.infer<typeof ledger.PayoutBatchDetail>;
+export type CreatePayoutBatchBody = z.input<typeof ledger.CreatePayoutBatchBody>;
+export type LedgerOverview = z.infer<typeof ledger.Overview>;
+export type ValueShared = z.infer<typeof ledger.ValueShared>;
 
 /** All the stages, in the order a need goes through them (for filters and badges). */
 export const NEED_STAGES = [

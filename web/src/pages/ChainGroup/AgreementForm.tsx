@@ -4,8 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import type { Agreement, AgreementTerms } from '../../api/types';
 import { FormAlert, TextField, useSubmit } from '../../components/Form';
+import { roleLabel } from '../../components/roles';
 import { minorDigits } from '../../i18n/format';
-import { roleLabel } from './Terms';
 
 interface ShareRow {
   key: number;

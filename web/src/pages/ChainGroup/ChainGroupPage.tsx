@@ -8,9 +8,10 @@ import { useApi } from '../../app/useApi';
 import { usePageTitle } from '../../app/usePageTitle';
 import { Async, ErrorNotice, Loading } from '../../components/Async';
 import { FormAlert, SelectField, TextField, useSubmit } from '../../components/Form';
+import { roleLabel } from '../../components/roles';
 import { useFormat } from '../../i18n/format';
 import { AgreementForm } from './AgreementForm';
-import { roleLabel, TermsView } from './Terms';
+import { TermsView } from './Terms';
 
 const MEMBER_ROLES = ['lead', 'creator', 'designer', 'marketer'];
 const ORG_ROLES: OrganisationRole[] = ['maker', 'retailer', 'service'];

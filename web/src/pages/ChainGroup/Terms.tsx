@@ -1,14 +1,7 @@
-import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { AgreementTerms } from '../../api/types';
+import { roleLabel } from '../../components/roles';
 import { useFormat } from '../../i18n/format';
-
-const KNOWN_ROLES = new Set(['lead', 'creator', 'designer', 'marketer', 'maker', 'retailer', 'service']);
-
-/** A participant role in the UI's language; free-text roles as written. */
-export function roleLabel(t: TFunction, role: string): string {
-  return KNOWN_ROLES.has(role) ? t(`chainGroup.roles.${role}`) : role;
-}
 
 /** What one unit sold pays to whom, in minor units: the figures the terms imply. */
 export function perUnit(terms: AgreementTerms) {
