@@ -239,6 +239,14 @@ forEachBackend((backend) => {
       const first = await statementOf(op, 'platform', 'platform', { accountKind: 'fees', limit: '2' });
       const second = await statementOf(op, 'platform', 'platform', { accountKind: 'fees', limit: '2', cursor: first.nextCursor });
       expect([...first.items, ...second.items].map((l: { amount: number }) => l.amount)).toEqual(amounts.slice(0, 4));
+      // Across all of a party's accounts (receivable and fees here), pages still come newest first.
+      const every = await statementOf(op, 'platform', 'platform', { limit: '500' });
+      expect(new Set(every.items.map((l: { accountKind: string }) => l.accountKind))).toEqual(new Set(['receivable', 'fees']));
+      const ids = every.items.map((l: { lineId: number }) => l.lineId);
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      const p1 = await statementOf(op, 'platform', 'platform', { limit: '3' });
+      const p2 = await statementOf(op, 'platform', 'platform', { limit: '3', cursor: p1.nextCursor });
+      expect([...p1.items, ...p2.items].map((l: { lineId: number }) => l.lineId)).toEqual(ids.slice(0, 6));
       const refunds = await statementOf(op, 'platform', 'platform', { accountKind: 'fees', to: '2000-01-01T00:00:00Z' });
       expect(refunds.items).toEqual([]);
       const csv = await op.get(`${party('platform', 'platform')}/statement.csv`, { query: { accountKind: 'fees' } });
