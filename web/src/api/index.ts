@@ -82,8 +82,8 @@ import type {
   RegisterBody,
   ReviewBody,
   ReviseSolutionBody,
-  Sales,
   SaleShare,
+  Sales,
   SalesInterval,
   Scene,
   SceneListQuery,
@@ -314,8 +314,7 @@ export const api = {
     earnings: (party: PartyRef) => request<Earnings>('GET', `${partyPath(party)}/earnings`),
     /** The sales the party has a part in, newest first, each with how its part was computed. */
     sales: (party: PartyRef, query?: PageQuery) => request<Page<SaleShare>>('GET', `${partyPath(party)}/sales`, { query }),
-    statement: (party: PartyRef, query?: StatementQuery) =>
-      request<Statement>('GET', `${partyPath(party)}/statement`, { query }),
+    statement: (party: PartyRef, query?: StatementQuery) => request<Statement>('GET', `${partyPath(party)}/statement`, { query }),
     /** The statement as CSV, for a download link (every line the filters select). */
     statementCsvUrl: (party: PartyRef, query?: Omit<StatementQuery, 'limit' | 'cursor'>) =>
       apiUrl(`${partyPath(party)}/statement.csv`, query),

@@ -31,6 +31,8 @@ const MyOrdersPage = lazy(() => import('../pages/Orders/MyOrdersPage'));
 /** The contribution log, proven in the browser: a product's trace and my contributions. */
 const ProductTracePage = lazy(() => import('../pages/Trace/ProductTracePage'));
 const MyContributionsPage = lazy(() => import('../pages/Contributions/MyContributionsPage'));
+/** The shared-value ledger: what my contributions earned, each part explained and proven. */
+const MyEarningsPage = lazy(() => import('../pages/Earnings/MyEarningsPage'));
 
 const later = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -60,6 +62,7 @@ export function App() {
             <Route path="me" element={<ProfilePage />} />
             <Route path="me/orders" element={<RequireAuth>{later(<MyOrdersPage />)}</RequireAuth>} />
             <Route path="me/contributions" element={<RequireAuth>{later(<MyContributionsPage />)}</RequireAuth>} />
+            <Route path="me/earnings" element={<RequireAuth>{later(<MyEarningsPage />)}</RequireAuth>} />
             <Route
               path="partner/*"
               element={

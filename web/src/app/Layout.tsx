@@ -92,6 +92,7 @@ export function Layout() {
               </NavLink>
             )}
             {me && <OrdersLink />}
+            {me && <NavLink to="/me/earnings">{t('nav.earnings')}</NavLink>}
             {me?.roles.includes('partner') && <NavLink to="/partner">{t('nav.partner')}</NavLink>}
             {isOperator && <NavLink to="/operator">{t('nav.operator')}</NavLink>}
           </nav>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api';
-import type { LogEntry, LogPublicKey, SignedTreeHead } from '../api/types';
+import type { LogEntry, LoggedEntry, LogPublicKey, SignedTreeHead } from '../api/types';
 import { type Resource, useApi } from '../app/useApi';
 import { decodeLeafInput, Ed25519UnsupportedError, type ProofStatus, proveEntry, verifyHeadSignature } from './verify';
 
@@ -107,4 +107,40 @@ export function readEntry(leafInput: string): LogEntry | null {
   } catch {
     return null;
   }
+}
+
+/** Entries asked for once per page load: entries never change once logged. */
+const entryCache = new Map<number, Promise<LoggedEntry | null>>();
+
+function loadEntry(index: number): Promise<LoggedEntry | null> {
+  let p = entryCache.get(index);
+  if (!p) {
+    p = api.log.entries(index, index).then((r) => r.entries.find((e) => e.index === index) ?? null);
+    entryCache.set(index, p);
+    p.catch(() => entryCache.delete(index));
+  }
+  return p;
+}
+
+/**
+ * The log's entries at `indexes` (a sale's contribution evidence), fetched from the log itself so
+ * they can be proven: an index maps to its entry, to `null` when the log has none or could not
+ * answer, and is missing while still loading.
+ */
+export function useLoggedEntries(indexes: readonly number[]): Map<number, LoggedEntry | null> {
+  const [found, setFound] = useState(() => new Map<number, LoggedEntry | null>());
+  const wanted = [...new Set(indexes)].sort((a, b) => a - b).join(',');
+  useEffect(() => {
+    let live = true;
+    for (const index of wanted ? wanted.split(',').map(Number) : []) {
+      loadEntry(index).then(
+        (e) => live && setFound((old) => (old.get(index) === e ? old : new Map(old).set(index, e))),
+        () => live && setFound((old) => new Map(old).set(index, null)),
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [wanted]);
+  return found;
 }

@@ -4,10 +4,12 @@ import { usePageTitle } from '../../app/usePageTitle';
 import { CampaignDetail } from './CampaignDetail';
 import { CampaignsDesk } from './CampaignsDesk';
 import { CommunitySettings } from './CommunitySettings';
+import { LedgerDesk } from './LedgerDesk';
 import { LogDesk } from './LogDesk';
 import { Moderation } from './Moderation';
 import { NeedDesk } from './NeedDesk';
 import { PaymentsDesk } from './PaymentsDesk';
+import { PayoutsDesk } from './PayoutsDesk';
 import { ReviewQueue } from './ReviewQueue';
 
 /** The operator console: its own lazily loaded chunk. */
@@ -26,6 +28,8 @@ export default function OperatorConsole() {
         <NavLink to="/operator/campaigns">{t('operator.campaigns')}</NavLink>
         <NavLink to="/operator/payments">{t('operator.payments')}</NavLink>
         <NavLink to="/operator/log">{t('operator.log')}</NavLink>
+        <NavLink to="/operator/ledger">{t('operator.ledger')}</NavLink>
+        <NavLink to="/operator/payouts">{t('operator.payouts')}</NavLink>
       </nav>
       <Routes>
         <Route index element={<ReviewQueue />} />
@@ -36,6 +40,8 @@ export default function OperatorConsole() {
         <Route path="campaigns/:id" element={<CampaignDetail />} />
         <Route path="payments" element={<PaymentsDesk />} />
         <Route path="log" element={<LogDesk />} />
+        <Route path="ledger" element={<LedgerDesk />} />
+        <Route path="payouts" element={<PayoutsDesk />} />
       </Routes>
     </div>
   );

@@ -14,8 +14,13 @@ import { minorDigits, useFormat } from '../../i18n/format';
 import { Fulfilment } from './Fulfilment';
 
 const Lots = lazy(() => import('./Lots'));
+/** An organisation's earnings: the ledger's views, proofs and chart in their own chunk. */
+const PartnerEarnings = lazy(() => import('./PartnerEarnings'));
 
-/** The partner console: open calls for production and my organisations' bids; production lots; orders to ship (fulfilment). */
+/**
+ * The partner console: open calls for production and my organisations' bids; production lots; orders to
+ * ship (fulfilment); my organisations' earnings.
+ */
 export default function PartnerConsole() {
   const { t } = useTranslation();
   usePageTitle(t('partner.title'));
@@ -29,6 +34,7 @@ export default function PartnerConsole() {
         </NavLink>
         <NavLink to="/partner/lots">{t('lots.tab')}</NavLink>
         <NavLink to="/partner/fulfilment">{t('fulfilment.tab')}</NavLink>
+        <NavLink to="/partner/earnings">{t('partner.earningsTab')}</NavLink>
       </nav>
       <Async state={orgs.state} reload={orgs.reload}>
         {(mine) =>
@@ -48,6 +54,14 @@ export default function PartnerConsole() {
                   }
                 />
                 <Route path="fulfilment" element={<Fulfilment orgs={mine} />} />
+                <Route
+                  path="earnings"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <PartnerEarnings orgs={mine} />
+                    </Suspense>
+                  }
+                />
               </Routes>
             </>
           )

@@ -8,10 +8,14 @@ import { usePageTitle } from '../../app/usePageTitle';
 import { AgreementBadge } from '../../components/AgreementBadge';
 import { Async } from '../../components/Async';
 import { CampaignCard } from '../../components/CampaignCard';
+import { byPurpose, purposeLabel } from '../../components/ledgerLabels';
 import { RichText } from '../../components/RichText';
 import { useFormat } from '../../i18n/format';
 
-/** A product: name, description, pictures, decided and free specs, SKUs, its chain group and agreement. */
+/**
+ * A product: name, description, pictures, decided and free specs, SKUs, its chain group and agreement,
+ * and the value its sales have shared so far.
+ */
 export default function ProductPage() {
   const { id = '' } = useParams();
   const product = useApi(() => api.products.get(id), [id]);
@@ -86,6 +90,7 @@ function ProductView({ product }: { product: Product }) {
           }
         </Async>
       </section>
+      <ValueSharedSection productId={product.id} />
       {product.images.length > 0 && (
         <section aria-labelledby="product-images">
           <h2 id="product-images">{t('product.images')}</h2>
@@ -160,5 +165,64 @@ function ProductView({ product }: { product: Product }) {
         )}
       </section>
     </article>
+  );
+}
+
+/** What the product's sales have shared so far, by purpose and role (net of refunds), and how many sales. */
+function ValueSharedSection({ productId }: { productId: string }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  const shared = useApi(() => api.products.valueShared(productId), [productId]);
+  return (
+    <section aria-labelledby="product-value-shared" className="value-shared">
+      <h2 id="product-value-shared">{t('valueShared.title')}</h2>
+      <Async state={shared.state} reload={shared.reload}>
+        {(v) => {
+          if (v.sales === 0 || v.totals.length === 0) return <p className="empty">{t('valueShared.none')}</p>;
+          const currencies = [...new Set(v.totals.map((r) => r.currency))].sort();
+          return (
+            <>
+              <p data-testid="value-shared-sales">{t('valueShared.sales', { count: v.sales, n: f.number(v.sales) })}</p>
+              <div className="table-wrap">
+                <table className="data">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('valueShared.purpose')}</th>
+                      <th scope="col" className="num">
+                        {t('valueShared.amount')}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {byPurpose(v.totals).map((r) => (
+                      <tr key={`${r.purpose}:${r.role}:${r.currency}`} data-purpose={r.purpose} data-role={r.role ?? undefined}>
+                        <th scope="row">{purposeLabel(t, r.purpose, r.role)}</th>
+                        <td className="num">{f.money({ amount: r.amount, currency: r.currency })}</td>
+                      </tr>
+                    ))}
+                    {currencies.map((c) => (
+                      <tr key={`total:${c}`}>
+                        <th scope="row">
+                          <strong>{t('valueShared.total')}</strong>
+                        </th>
+                        <td className="num">
+                          <strong data-testid="value-shared-total">
+                            {f.money({
+                              amount: v.totals.filter((r) => r.currency === c).reduce((sum, r) => sum + r.amount, 0),
+                              currency: c,
+                            })}
+                          </strong>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <p className="hint">{t('valueShared.hint')}</p>
+            </>
+          );
+        }}
+      </Async>
+    </section>
   );
 }

@@ -36,6 +36,9 @@ function Profile({ me }: { me: Me }) {
           <Link className="btn btn-small" to="/me/contributions">
             {t('profile.contributions')}
           </Link>
+          <Link className="btn btn-small" to="/me/earnings">
+            {t('profile.earnings')}
+          </Link>
         </p>
       </header>
       <div className="grid-2">
