@@ -6,7 +6,10 @@
  * wine need sees their contributions verified; the operator sees the head history with its
  * signatures, the public key and a consistent pair of heads. Then the proofs are tampered with on
  * the way (one hash changed by `page.route`): that step shows 验证失败, and the consistency check
- * says 不一致 — the pages' verdicts are the browser's, not the server's.
+ * says 不一致 — the pages' verdicts are the browser's, not the server's. Last, the shared value: the
+ * supporter's earnings show the sale's supporter share by weight 2 of 5, its contribution entries
+ * 已验证; the operator sees the ledger's trial balance 平衡 and pays a batch; the product shows what
+ * its sales shared.
  */
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +72,7 @@ for (const backend of backends) {
       contexts.push(p.context);
       return p;
     };
-    const { call } = apiClient(() => server.baseUrl);
+    const { call, tokenOf } = apiClient(() => server.baseUrl);
     /** Waits until the page has no proof still being checked. */
     const settled = async (page: Page) => {
       await page.locator('[data-proof]').first().waitFor();
@@ -263,6 +266,74 @@ for (const backend of backends) {
       await page.reload();
       await settled(page);
       await step.locator('[data-proof="failed"]').waitFor();
+      expect(problems.errors).toEqual([]);
+    });
+
+    it('shows a supporter their earnings with the share explained and proven, the operator a balanced ledger and a payout', async () => {
+      // The server's worker posts the flash sale's payments to the ledger: wait for the supporter's first part.
+      const token = await tokenOf(FIRST_SUPPORTER, DEMO_MEMBER_PASSWORD);
+      const { me } = await call<{ me: { id: string } }>(token, 'GET', '/auth/session');
+      const salesOf = () => call<{ items: unknown[] }>(token, 'GET', `/ledger/parties/member/${me.id}/sales?limit=1`);
+      await expect.poll(async () => (await salesOf()).items.length, { timeout: 30_000 }).toBeGreaterThan(0);
+
+      const { page } = await person();
+      await signIn(page, FIRST_SUPPORTER, DEMO_MEMBER_PASSWORD);
+      await page.goto('/');
+      await page.getByRole('navigation', { name: zh.nav.label }).getByRole('link', { name: zh.nav.earnings }).click();
+      await page.waitForURL(/\/me\/earnings$/);
+      await page.getByRole('heading', { level: 1, name: zh.earnings.title }).waitFor();
+      expect(Number(await page.getByTestId('balance-available').getAttribute('data-amount'))).toBeGreaterThan(0);
+      // The newest sale's supporter part: 20% of the pool, shared by weight 2 of 5 (early support + poll vote),
+      // each of those log entries proven by the browser.
+      const share = page.locator('.sale-share').first().locator('[data-role="supporter"]');
+      await share
+        .getByTestId('role-weight')
+        .getByText(fill(zh.earnings.weightOf, { weight: 2, total: 5 }))
+        .waitFor();
+      expect(await share.getByTestId('role-bps').textContent()).toContain('20%');
+      await settled(page);
+      await share.locator('[data-contribution="earlySupporters"] [data-kind="need.supported"]').waitFor();
+      await share.locator('[data-contribution="pollVoters"] [data-kind="poll.ballot-cast"]').waitFor();
+      const proofs = await badges(share);
+      expect(proofs.all).toBeGreaterThanOrEqual(2);
+      expect(proofs.verified).toBe(proofs.all);
+      expect(await share.locator('[data-proof="verified"]').first().textContent()).toContain(zh.log.proof.verified);
+      // The statement, and its CSV through the session cookie.
+      await page.locator('table.statement-lines tbody tr').first().waitFor();
+      const csv = await page.context().request.get((await page.getByTestId('statement-csv').getAttribute('href'))!);
+      expect(csv.status()).toBe(200);
+      expect((await csv.text()).split('\n')[0]).toContain('balance_after_minor');
+      await shot(page, '06-my-earnings');
+
+      // The operator: a balanced trial balance, then a payout batch of every balance of at least ¥1, one payout paid.
+      const op = (await person()).page;
+      await signIn(op, DEMO_OPERATOR.email, DEMO_OPERATOR.password);
+      await op.goto('/operator');
+      const tabs = op.getByRole('navigation', { name: zh.operator.nav });
+      await tabs.getByRole('link', { name: zh.operator.ledger }).click();
+      await op.waitForURL(/\/operator\/ledger$/);
+      await op.locator('[data-balanced="true"]', { hasText: zh.ledgerDesk.balanced }).waitFor();
+      await shot(op, '07-operator-ledger');
+      await tabs.getByRole('link', { name: zh.operator.payouts }).click();
+      await op.getByLabel(fill(zh.payoutsDesk.threshold, { currency: 'CNY' })).fill('1');
+      await op.getByRole('button', { name: zh.payoutsDesk.createSubmit }).click();
+      const created = zh.payoutsDesk.created_other;
+      await op.locator('.notice-ok', { hasText: created.slice(0, created.indexOf('{{')) }).waitFor();
+      const batch = op.locator('[data-batch]').first();
+      const first = batch.locator('tr[data-state="pending"]').first();
+      await first.getByRole('button', { name: zh.payoutsDesk.markPaid }).click();
+      await batch.locator('tr[data-state="paid"]').first().waitFor();
+      await batch.locator('li[data-state="paid"]', { hasText: '1' }).waitFor();
+      await shot(op, '08-operator-payouts');
+
+      // The product page: what its sales shared so far, by purpose and role.
+      await op.goto(`/products/${productId}`);
+      const shared = op.locator('section[aria-labelledby="product-value-shared"]');
+      await shared.getByRole('heading', { name: zh.valueShared.title }).waitFor();
+      await shared.getByTestId('value-shared-sales').waitFor();
+      await shared.locator('[data-purpose="maker-cost"]').waitFor();
+      await shared.locator('[data-purpose="cocreator-pool"][data-role="supporter"]').waitFor();
+      await shot(op, '09-product-value-shared');
       expect(problems.errors).toEqual([]);
     });
   });
