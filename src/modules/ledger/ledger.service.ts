@@ -105,6 +105,8 @@ interface Posting {
   productId?: string | null;
   memo: string;
   postedBy?: string | null;
+  /** When what it records happened (an event's time); default: now. Statements show and filter by it. */
+  at?: string;
   lines: PostingLine[];
 }
 
@@ -181,7 +183,7 @@ export class LedgerService {
         product_id: p.productId ?? null,
         memo: p.memo,
         posted_by: p.postedBy ?? null,
-        posted_at: nowIso,
+        posted_at: p.at ?? nowIso,
       })),
     );
     const accounts = new Map<string, LedgerAccountsTable>();
@@ -225,7 +227,7 @@ export class LedgerService {
           role: l.role ?? null,
           product_id: p.productId ?? null,
           order_id: p.orderId ?? null,
-          posted_at: nowIso,
+          posted_at: p.at ?? nowIso,
         });
       }
     });
@@ -302,6 +304,7 @@ export class LedgerService {
         postings.push({
           kind: 'sale',
           cause,
+          at: e.occurredAt,
           currency: p.total.currency,
           orderId: p.orderId,
           productId: p.productId,
@@ -348,6 +351,7 @@ export class LedgerService {
         postings.push({
           kind: 'refund',
           cause,
+          at: e.occurredAt,
           currency: sale.currency,
           orderId,
           productId: sale.product_id,
@@ -386,6 +390,7 @@ export class LedgerService {
         postings.push({
           kind: 'fulfilment',
           cause,
+          at: e.occurredAt,
           currency: sale.currency,
           orderId,
           productId: sale.product_id,
