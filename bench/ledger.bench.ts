@@ -10,98 +10,26 @@
 // 2. Statements: a member with 100,000 lines; a page of 50 lines newest first with running
 //    balances (service and HTTP route), a filtered page, a page deep in the past; the CSV export of
 //    all of them; next to a plain read of 50 of the member's line rows by the account index.
-import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import pg from 'pg';
-import pino from 'pino';
-import { buildApp } from '../src/app.js';
 import { DEMO_MEMBER_PASSWORD, seedDemo } from '../src/demo/seed.js';
-import { systemClock } from '../src/platform/clock.js';
-import { loadConfig } from '../src/platform/config.js';
-import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
 import type { DomainEvent } from '../src/platform/events/event-bus.js';
-import { fmt, median, tempDir } from './lib.js';
+import { type BenchBackend as Backend, fmt, median, openApp, timed } from './lib.js';
 
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SALES = Number(process.env.BENCH_SALES ?? 10_000);
 const STATEMENT_LINES = Number(process.env.BENCH_STATEMENT_LINES ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
 const BATCH = 200;
 
-type Backend = 'sqlite' | 'postgres';
-
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-async function freshStore(backend: Backend, tag: string) {
-  const dir = tempDir(`covalue-bench-ledger-${tag}-`);
-  if (backend === 'sqlite')
-    return { url: `sqlite:${dir}/covalue.sqlite`, dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  const name = `covalue_bench_ledger_${tag}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    dir,
-    drop: async () => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
-async function open(backend: Backend, tag: string) {
-  const store = await freshStore(backend, tag);
-  const config = loadConfig({
-    DATABASE_URL: store.url,
-    COVALUE_DATA_DIR: store.dir,
-    LOG_LEVEL: 'warn',
-    WORKER_ENABLED: 'false',
-    SEED_ON_START: 'false',
-  });
-  const db: Database = openDatabase(config.database);
-  await migrateToLatest(db);
-  const app = await buildApp({ config, db, clock: systemClock, logger: pino({ level: 'warn' }) });
-  return {
-    app,
-    db,
-    async close() {
-      await app.close();
-      await db.close();
-      await store.drop();
-    },
-  };
-}
+const open = (backend: Backend, tag: string) => openApp(backend, `ledger-${tag}`);
 
 type Opened = Awaited<ReturnType<typeof open>>;
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-
-async function timed(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    times.push(performance.now() - t0);
-  }
-  return { p50: pct(times, 50), p99: pct(times, 99) };
-}
 
 /** The demo story, two more supporters in the wine's chain group, and a paid wine order to copy. */
 async function prepare(o: Opened) {

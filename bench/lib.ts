@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import pino from 'pino';
+import { buildApp } from '../src/app.js';
+import { systemClock } from '../src/platform/clock.js';
+import { loadConfig } from '../src/platform/config.js';
+import { type Database, openDatabase } from '../src/platform/db/database.js';
+import { migrateToLatest } from '../src/platform/db/migrate.js';
 
 export const root = path.resolve(import.meta.dirname, '..');
 
@@ -88,3 +96,84 @@ export function median(xs: number[]): number {
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export type BenchBackend = 'sqlite' | 'postgres';
+
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh empty store: a SQLite file in a temporary folder, or a new PostgreSQL database. */
+export async function freshStore(
+  backend: BenchBackend,
+  name: string,
+): Promise<{ url: string; dir: string; drop: () => Promise<void> }> {
+  const dir = tempDir(`covalue-bench-${name}-`);
+  if (backend === 'sqlite')
+    return { url: `sqlite:${dir}/covalue.sqlite`, dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const database = `covalue_bench_${name.replace(/\W/g, '_')}_${process.pid}`;
+  const admin = async (query: string) => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${database}`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${database}`;
+  return {
+    url: url.toString(),
+    dir,
+    drop: async () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    },
+  };
+}
+
+/**
+ * The whole app in this process on a fresh, migrated store (no worker, no demo seed): for benches
+ * that call services and `inject` routes directly. BENCH_KEEP=1 keeps the store (its URL is printed).
+ */
+export async function openApp(backend: BenchBackend, name: string) {
+  const store = await freshStore(backend, name);
+  const config = loadConfig({
+    DATABASE_URL: store.url,
+    COVALUE_DATA_DIR: store.dir,
+    LOG_LEVEL: 'warn',
+    WORKER_ENABLED: 'false',
+    SEED_ON_START: 'false',
+  });
+  const db: Database = openDatabase(config.database);
+  await migrateToLatest(db);
+  const app = await buildApp({ config, db, clock: systemClock, logger: pino({ level: 'warn' }) });
+  return {
+    app,
+    db,
+    url: store.url,
+    async close() {
+      await app.close();
+      await db.close();
+      if (process.env.BENCH_KEEP) console.log(`  kept ${store.url}`);
+      else await store.drop();
+    },
+  };
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/** Runs `fn` `n` times one after another; its latency's p50 and p99 in ms. */
+export async function timed(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    times.push(performance.now() - t0);
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}

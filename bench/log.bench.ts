@@ -7,25 +7,14 @@
 // 2. Inclusion-proof latency at large sizes: a log bulk-loaded to each size, a head signed, then
 //    proofs for random entries through the service and through the HTTP route (inject), next to a
 //    plain read of one entry row by its key.
-import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import pino from 'pino';
-import { buildApp } from '../src/app.js';
 import type { NewLogEntry } from '../src/modules/log/log.entries.js';
-import { systemClock } from '../src/platform/clock.js';
-import { loadConfig } from '../src/platform/config.js';
-import { type Database, openDatabase } from '../src/platform/db/database.js';
-import { migrateToLatest } from '../src/platform/db/migrate.js';
-import { fmt, median, tempDir } from './lib.js';
+import { type BenchBackend as Backend, fmt, median, openApp, timed } from './lib.js';
 
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const APPEND_ENTRIES = Number(process.env.BENCH_APPEND_ENTRIES ?? 20_000);
 const BATCH = 200;
 const PROOFS = Number(process.env.BENCH_PROOFS ?? 2000);
-
-type Backend = 'sqlite' | 'postgres';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,56 +38,9 @@ function entry(n: number): NewLogEntry {
   };
 }
 
-async function freshDatabase(backend: Backend, tag: string): Promise<{ url: string; dir: string; drop: () => Promise<void> }> {
-  const dir = tempDir(`covalue-bench-log-${tag}-`);
-  if (backend === 'sqlite')
-    return { url: `sqlite:${dir}/covalue.sqlite`, dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  const name = `covalue_bench_log_${tag}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    dir,
-    drop: async () => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 async function open(backend: Backend, tag: string) {
-  const store = await freshDatabase(backend, tag);
-  const config = loadConfig({
-    DATABASE_URL: store.url,
-    COVALUE_DATA_DIR: store.dir,
-    LOG_LEVEL: 'warn',
-    WORKER_ENABLED: 'false',
-    SEED_ON_START: 'false',
-  });
-  const db: Database = openDatabase(config.database);
-  await migrateToLatest(db);
-  const app = await buildApp({ config, db, clock: systemClock, logger: pino({ level: 'warn' }) });
-  return {
-    app,
-    db,
-    log: app.modules.log.service,
-    url: store.url,
-    async close() {
-      await app.close();
-      await db.close();
-      // BENCH_KEEP=1 keeps the database for a closer look (its URL is printed).
-      if (process.env.BENCH_KEEP) console.log(`  kept ${store.url}`);
-      else await store.drop();
-    },
-  };
+  const o = await openApp(backend, `log-${tag}`);
+  return { ...o, log: o.app.modules.log.service };
 }
 
 async function appendRound(backend: Backend, round: number): Promise<{ append: number; raw: number }> {
@@ -131,21 +73,6 @@ async function appendRound(backend: Backend, round: number): Promise<{ append: n
   await a.close();
   await raw.close();
   return { append, raw: rawRate };
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-
-async function timed(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn(i);
-    times.push(performance.now() - t0);
-  }
-  return { p50: pct(times, 50), p99: pct(times, 99) };
 }
 
 async function proofLatency(backend: Backend, sizes: number[]): Promise<void> {

@@ -2,8 +2,9 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import { useFormat } from '../i18n/format';
+import { useEChart } from './useEChart';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -33,43 +34,25 @@ export default function EarningsChart({
   labels: EarningsChartLabels;
 }) {
   const f = useFormat();
-  const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts>(null);
-
-  useEffect(() => {
-    if (!ref.current) return;
-    const c = echarts.init(ref.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const resize = () => c.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
+  const option = useMemo(() => {
     const money = (minor: number) => f.money({ amount: Math.round(minor), currency });
     let running = 0;
     const cumulative = points.map((p) => (running += p.amount));
-    chart.current?.setOption(
-      {
-        color: ['#15803d', '#c2410c'],
-        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        legend: { top: 0 },
-        tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: unknown) => money(Number(v)) },
-        // The days are UTC calendar days: shown as that day wherever the reader is.
-        xAxis: { type: 'category', data: points.map((p) => f.date(`${p.day}T00:00:00`)) },
-        yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v) } },
-        series: [
-          { type: 'bar', name: labels.net, data: points.map((p) => p.amount), barMaxWidth: 24 },
-          { type: 'line', name: labels.cumulative, data: cumulative, smooth: false, symbolSize: 6 },
-        ],
-      },
-      { notMerge: false },
-    );
+    return {
+      color: ['#15803d', '#c2410c'],
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: unknown) => money(Number(v)) },
+      // The days are UTC calendar days: shown as that day wherever the reader is.
+      xAxis: { type: 'category', data: points.map((p) => f.date(`${p.day}T00:00:00`)) },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v) } },
+      series: [
+        { type: 'bar', name: labels.net, data: points.map((p) => p.amount), barMaxWidth: 24 },
+        { type: 'line', name: labels.cumulative, data: cumulative, smooth: false, symbolSize: 6 },
+      ],
+    };
   }, [points, currency, labels, f]);
+  const ref = useEChart(option);
 
   return <div ref={ref} className="chart earnings-chart" role="img" aria-label={labels.chart} />;
 }

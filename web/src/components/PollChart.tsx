@@ -2,8 +2,9 @@ import { BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import { useFormat } from '../i18n/format';
+import { useEChart } from './useEChart';
 
 echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -20,13 +21,9 @@ export interface PollChartSeries {
  */
 export default function PollChart({ options, series, label }: { options: string[]; series: PollChartSeries[]; label: string }) {
   const f = useFormat();
-  const ref = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!ref.current) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
+  const option = useMemo(() => {
     const legend = series.length > 1;
-    chart.setOption({
+    return {
       color: COLORS,
       grid: { left: 8, right: 24, top: legend ? 36 : 8, bottom: 8, containLabel: true },
       legend: legend ? { top: 0, type: 'scroll' } : undefined,
@@ -50,14 +47,10 @@ export default function PollChart({ options, series, label }: { options: string[
         barMaxWidth: 28,
         label: { show: !legend, position: 'right', formatter: (p: { value: number }) => f.number(p.value) },
       })),
-    });
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
     };
   }, [options, series, f]);
+  // Series come and go with the breakdown: each option replaces the last.
+  const ref = useEChart(option, { replace: true });
 
   const height = Math.max(160, options.length * Math.max(1, series.length) * 30 + (series.length > 1 ? 60 : 20));
   return <div ref={ref} className="chart poll-chart" style={{ height }} role="img" aria-label={label} />;

@@ -2,9 +2,10 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useMemo } from 'react';
 import type { SalesInterval, SalesPoint } from '../api/types';
 import { useFormat } from '../i18n/format';
+import { useEChart } from './useEChart';
 
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -31,23 +32,7 @@ export default function SalesChart({
   labels: SalesChartLabels;
 }) {
   const f = useFormat();
-  const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts>(null);
-
-  useEffect(() => {
-    if (!ref.current) return;
-    const c = echarts.init(ref.current, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const resize = () => c.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
+  const option = useMemo(() => {
     const at = (iso: string) =>
       interval === 'second'
         ? f.clockTime(iso)
@@ -58,23 +43,21 @@ export default function SalesChart({
             : f.date(iso);
     let running = 0;
     const cumulative = points.map((p) => (running += p.paidUnits));
-    chart.current?.setOption(
-      {
-        color: ['#f97316', '#15803d', '#1d4ed8'],
-        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        legend: { top: 0 },
-        tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: unknown) => f.number(Number(v)) },
-        xAxis: { type: 'category', data: points.map((p) => at(p.at)) },
-        yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => f.number(v) } },
-        series: [
-          { type: 'bar', name: labels.placed, data: points.map((p) => p.placedUnits), barMaxWidth: 24 },
-          { type: 'bar', name: labels.paid, data: points.map((p) => p.paidUnits), barMaxWidth: 24 },
-          { type: 'line', name: labels.cumulative, data: cumulative, smooth: false, symbolSize: 6 },
-        ],
-      },
-      { notMerge: false },
-    );
+    return {
+      color: ['#f97316', '#15803d', '#1d4ed8'],
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: unknown) => f.number(Number(v)) },
+      xAxis: { type: 'category', data: points.map((p) => at(p.at)) },
+      yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => f.number(v) } },
+      series: [
+        { type: 'bar', name: labels.placed, data: points.map((p) => p.placedUnits), barMaxWidth: 24 },
+        { type: 'bar', name: labels.paid, data: points.map((p) => p.paidUnits), barMaxWidth: 24 },
+        { type: 'line', name: labels.cumulative, data: cumulative, smooth: false, symbolSize: 6 },
+      ],
+    };
   }, [points, interval, labels, f]);
+  const ref = useEChart(option);
 
   return <div ref={ref} className="chart sales-chart" role="img" aria-label={labels.chart} />;
 }

@@ -2,12 +2,13 @@ import { LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import type { Supporter } from '../api/types';
 import { useFormat } from '../i18n/format';
 import { ErrorNotice, Loading } from './Async';
+import { useEChart } from './useEChart';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -17,7 +18,6 @@ const MAX_PAGES = 20;
 export default function SupportChart({ needId }: { needId: string }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const ref = useRef<HTMLDivElement>(null);
   const [supporters, setSupporters] = useState<Supporter[]>();
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
@@ -42,15 +42,14 @@ export default function SupportChart({ needId }: { needId: string }) {
     };
   }, [needId, tick]);
 
-  useEffect(() => {
-    if (!supporters || !ref.current) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
+  const option = useMemo(() => {
+    if (!supporters) return null;
     const sorted = [...supporters].sort((a, b) => a.supportedAt.localeCompare(b.supportedAt));
     const points = sorted.map((s, i) => [s.supportedAt, i + 1]);
     // Within two days the axis shows times of day, beyond that dates.
     const span = sorted.length ? Date.parse(sorted[sorted.length - 1]!.supportedAt) - Date.parse(sorted[0]!.supportedAt) : 0;
     const short = span < 2 * 86_400_000;
-    chart.setOption({
+    return {
       grid: { left: 40, right: 16, top: 16, bottom: 32 },
       tooltip: {
         trigger: 'axis',
@@ -62,14 +61,9 @@ export default function SupportChart({ needId }: { needId: string }) {
       series: [
         { type: 'line', name: t('chart.supports'), step: 'end', data: points, areaStyle: { opacity: 0.15 }, color: '#c2410c' },
       ],
-    });
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
     };
   }, [supporters, f, t]);
+  const ref = useEChart(option);
 
   if (error !== undefined) return <ErrorNotice error={error} onRetry={() => setTick((n) => n + 1)} />;
   if (!supporters) return <Loading />;
