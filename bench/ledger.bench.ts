@@ -55,7 +55,15 @@ async function prepare(o: Opened) {
     .where('email' as never, 'in', ['member050@covalue.demo', 'member060@covalue.demo', 'member070@covalue.demo'] as never)
     .orderBy('email' as never)
     .execute()) as { id: string }[];
-  for (const m of crowd.slice(0, 2)) await o.app.modules.chainGroups.service.putMember(op, p.chain_group_id, m.id, 'supporter');
+  for (const m of crowd.slice(0, 2)) {
+    await o.app.modules.chainGroups.service.putMember(op, p.chain_group_id, m.id, 'supporter');
+    // A party shares sales of the agreement version it accepted.
+    await o.app.modules.chainGroups.service.acceptAgreement(
+      { memberId: m.id, roles: ['member'], via: 'token' },
+      p.chain_group_id,
+      1,
+    );
+  }
   const referrer = crowd[2]!.id;
   const template = (await ex
     .selectFrom('outbox_events' as never)

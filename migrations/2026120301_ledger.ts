@@ -38,6 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('product_id', 'text')
     .addColumn('memo', 'text', (c) => c.notNull())
     .addColumn('posted_by', 'text')
+    // An adjustment's request fingerprint (its Idempotency-Key replayed with another body is refused).
+    .addColumn('request_hash', 'text')
     .addColumn('posted_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('ledger_entries_cause').on('ledger_entries').columns(['cause_type', 'cause_id']).unique().execute();

@@ -197,11 +197,12 @@ export function buildModules(
     clock,
     ports: {
       sharingBasis: (ex, chainGroupId, version) => chainGroups.service.sharingBasis(ex, chainGroupId, version),
-      creditsFor: (ex, needId, partyIds) => log.service.creditsFor(ex, needId, partyIds),
+      creditsFor: (ex, q) => log.service.creditsFor(ex, q),
+      paidIndexes: (ex, orderIds) => log.service.paidIndexes(ex, orderIds),
       displayNames: (ex, ids) => accounts.service.displayNames(ex, ids),
       organisationNames: (ex, ids) => organisations.service.namesOf(ex, ids),
       organisationsOf: (ex, memberId) => organisations.service.idsOfMember(ex, memberId),
-      buyerOf: (ex, orderId) => campaigns.orders.buyerOf(ex, orderId),
+      lockOrder: (ex, orderId) => campaigns.orders.lockBuyer(ex, orderId),
       productExists: async (id) => {
         try {
           await products.service.getProduct(id);

@@ -22,6 +22,7 @@ export const LINE_PURPOSES = [
   'cocreator-pool',
   'platform-margin',
   'maker-cost-pending',
+  'suspense',
   'payment',
   'payout',
   'adjustment',

@@ -143,6 +143,18 @@ forEachBackend((backend) => {
         await op.post('/api/v1/campaigns', campaignBody(t, product.productId, { startsAt: at(-120), endsAt: at(-60) }))
       ).json();
       expect(problem(await op.post(`/api/v1/campaigns/${old.id}/launch`))).toMatchObject({ reason: 'ends-in-past', status: 409 });
+      // The agreement shares sales in CNY: a campaign in USD would sell what it cannot share.
+      const dollars = (
+        await op.post(
+          '/api/v1/campaigns',
+          campaignBody(t, product.productId, { priceTiers: [{ upTo: null, unitPrice: { amount: 800, currency: 'USD' } }] }),
+        )
+      ).json();
+      expect(problem(await op.post(`/api/v1/campaigns/${dollars.id}/launch`))).toMatchObject({
+        reason: 'currency-mismatch',
+        status: 409,
+      });
+      expect((await op.get(`/api/v1/campaigns/${dollars.id}`)).json().state).toBe('draft');
     });
 
     it('ends early on the operator’s word and settles once nothing waits on money', async () => {

@@ -323,6 +323,13 @@ export class CampaignsService {
         });
       }
       const agreement = await this.deps.chainGroups.agreementForLaunch(trx, c.chain_group_id);
+      // Every sale is shared by the agreement's terms, stated in one currency: the campaign sells in it.
+      const currency = agreement.terms.referenceUnitPrice.currency;
+      if (c.currency !== currency) {
+        throw new AppError('conflict', `The campaign sells in ${c.currency}, but its agreement shares sales in ${currency}`, {
+          extra: { reason: 'currency-mismatch', currency: c.currency, agreementCurrency: currency },
+        });
+      }
       const state: CampaignState = c.starts_at <= nowIso ? 'live' : 'scheduled';
       await repo.update(trx, id, { state, agreement_version: agreement.version, launched_at: nowIso, updated_at: nowIso });
       await this.publish(trx, 'campaign.launched', c, actor.memberId, {

@@ -736,9 +736,12 @@ export class OrdersService {
     return this.getOrder(actor, id);
   }
 
-  /** An order's buyer and state (read through `ex`), or null for an unknown order. */
-  async buyerOf(ex: Executor, orderId: string): Promise<{ memberId: string; state: string } | null> {
-    const o = await repo.find(ex, orderId);
+  /**
+   * Locks an order in the caller's transaction (as paying it does) and reads its buyer and state;
+   * null for an unknown order.
+   */
+  async lockBuyer(trx: Executor, orderId: string): Promise<{ memberId: string; state: string } | null> {
+    const o = await repo.findForUpdate(trx, orderId);
     return o ? { memberId: o.member_id, state: o.state } : null;
   }
 

@@ -178,6 +178,17 @@ export const chainGroupsRepository = {
       .execute();
   },
 
+  /** The parties that accepted a version, at any party revision. */
+  partiesThatAccepted(ex: Executor, chainGroupId: string, version: number) {
+    return q(ex)
+      .selectFrom('agreement_acceptances')
+      .select(['party_kind', 'party_id'])
+      .distinct()
+      .where('chain_group_id', '=', chainGroupId)
+      .where('version', '=', version)
+      .execute();
+  },
+
   async insertAcceptance(ex: Executor, row: AgreementAcceptancesTable): Promise<void> {
     await q(ex).insertInto('agreement_acceptances').values(row).execute();
   },

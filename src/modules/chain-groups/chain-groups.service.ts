@@ -538,8 +538,8 @@ export class ChainGroupsService {
 
   /**
    * What a sale of the chain group is shared by: the terms of agreement `version` and the parties
-   * holding a role now (members and organisations), read through `ex`; null when the version does
-   * not exist.
+   * holding a role now who accepted that version (members and organisations; one added since, who
+   * never accepted it, takes no part), read through `ex`; null when the version does not exist.
    * @example const basis = await chainGroups.sharingBasis(trx, c.chainGroupId, c.agreementVersion);
    */
   async sharingBasis(
@@ -550,12 +550,15 @@ export class ChainGroupsService {
     const v = await repo.findVersion(ex, chainGroupId, version);
     if (!v) return null;
     const p = await this.participants(ex, chainGroupId);
+    const accepted = new Set(
+      (await repo.partiesThatAccepted(ex, chainGroupId, version)).map((a) => `${a.party_kind}:${a.party_id}`),
+    );
     return {
       terms: JSON.parse(v.terms) as AgreementTerms,
       participants: [
         ...p.members.map((m) => ({ kind: 'member' as const, id: m.member_id, role: m.role })),
         ...p.organisations.map((o) => ({ kind: 'organisation' as const, id: o.organisation_id, role: o.role })),
-      ],
+      ].filter((x) => accepted.has(`${x.kind}:${x.id}`)),
     };
   }
 

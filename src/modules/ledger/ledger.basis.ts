@@ -19,15 +19,23 @@ function note(evidence: Evidence, party: string, kind: WeightKind, index: number
 
 /**
  * The contributors to a need and its product among `partyIds`, from log entries oldest first (as
- * `LogService.creditsFor` reads them): need.raised of the need and need.merged into it credit the
+ * `LogService.creditsFor` reads them), counting only entries before index `before` (the sale's own
+ * order.paid entry: what was contributed before the sale, whenever it is posted): need.raised of the need and need.merged into it credit the
  * authors; solution.proposed of the chosen solution credits its author and its organisation; a
  * member's need.supported counts with its rank unless a later need.unsupported withdrew it; a
  * ballot in a poll of the need counts unless withdrawn later; trial.feedback-given on the product.
  */
 export function contributorsFrom(
   entries: readonly LogEntry[],
-  q: { needId: string; productId: string; chosenSolutionId: string | null; partyIds: readonly string[] },
-): { contributors: Contributors; evidence: Evidence } {
+  q: { needId: string; productId: string; partyIds: readonly string[]; before?: number },
+): { contributors: Contributors; evidence: Evidence; chosenSolutionId: string | null } {
+  const before = q.before ?? Number.POSITIVE_INFINITY;
+  const visible = entries.filter((e) => e.index < before);
+  // The solution chosen last before the cut-off.
+  let chosenSolutionId: string | null = null;
+  for (const e of visible) {
+    if (e.kind === 'need.solution-chosen' && e.subjects.needId === q.needId) chosenSolutionId = e.subjects.solutionId ?? null;
+  }
   const parties = new Set(q.partyIds);
   const evidence: Evidence = new Map();
   const authors = new Set<string>();
@@ -37,7 +45,7 @@ export function contributorsFrom(
   const reviewers = new Set<string>();
   const people = (e: LogEntry) => [e.actor, ...e.credits].filter((x): x is string => x !== null && parties.has(x));
 
-  for (const e of entries) {
+  for (const e of visible) {
     switch (e.kind) {
       case 'need.raised':
         if (e.subjects.needId !== q.needId) break;
@@ -47,14 +55,15 @@ export function contributorsFrom(
         }
         break;
       case 'need.merged':
+        // The authors are credited; the actor is whoever merged (a moderator), not an author.
         if (e.subjects.intoNeedId !== q.needId) break;
-        for (const p of people(e)) {
+        for (const p of e.credits.filter((c) => parties.has(c))) {
           authors.add(p);
           note(evidence, p, 'needAuthor', e.index);
         }
         break;
       case 'solution.proposed': {
-        if (q.chosenSolutionId === null || e.subjects.solutionId !== q.chosenSolutionId) break;
+        if (chosenSolutionId === null || e.subjects.solutionId !== chosenSolutionId) break;
         const org = e.subjects.organisationId;
         for (const p of [...people(e), ...(org && parties.has(org) ? [org] : [])]) {
           solutionAuthors.add(p);
@@ -105,5 +114,6 @@ export function contributorsFrom(
       trialReviewers: sorted(reviewers),
     },
     evidence,
+    chosenSolutionId,
   };
 }

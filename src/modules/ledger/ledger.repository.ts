@@ -60,8 +60,20 @@ export const ledgerRepository = {
     await chunked(rows, 200, (chunk) => q(ex).insertInto('ledger_lines').values(chunk).execute());
   },
 
-  /** Creates the accounts that do not exist yet (balances zero). */
-  async ensureAccounts(ex: Executor, rows: readonly LedgerAccountsTable[]): Promise<void> {
+  /**
+   * Locks accounts in id order — their aggregate locks first, then the accounts in `create` that do
+   * not exist yet are made (balances zero), then the rows are locked — and reads them. Taking the
+   * advisory locks before inserting keeps two transactions making the same new accounts from
+   * waiting on each other's inserts.
+   */
+  async lockAccounts(
+    ex: Executor,
+    ids: readonly string[],
+    create: readonly LedgerAccountsTable[] = [],
+  ): Promise<Map<string, LedgerAccountsTable>> {
+    const sorted = [...new Set(ids)].sort();
+    await lockAggregates(ex, 'ledger-account', sorted);
+    const rows = [...create].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await chunked(rows, CHUNK, (chunk) =>
       q(ex)
         .insertInto('ledger_accounts')
@@ -69,19 +81,13 @@ export const ledgerRepository = {
         .onConflict((oc) => oc.column('id').doNothing())
         .execute(),
     );
-  },
-
-  /** Locks accounts in id order (their aggregate locks first, then the rows) and reads them. */
-  async lockAccounts(ex: Executor, ids: readonly string[]): Promise<Map<string, LedgerAccountsTable>> {
-    const sorted = [...new Set(ids)].sort();
-    await lockAggregates(ex, 'ledger-account', sorted);
     const out = new Map<string, LedgerAccountsTable>();
     await chunked(sorted, CHUNK, async (chunk) => {
-      const rows = await forUpdate(
+      const found = await forUpdate(
         ex,
         q(ex).selectFrom('ledger_accounts').selectAll().where('id', 'in', chunk).orderBy('id'),
       ).execute();
-      for (const r of rows) out.set(r.id, r);
+      for (const r of found) out.set(r.id, r);
     });
     return out;
   },
@@ -333,17 +339,31 @@ export const ledgerRepository = {
 
   // ——— payouts ———
 
-  /** Accounts payouts draw from with a positive balance in `currency` (a look; lock them before deciding). */
-  payableAccounts(ex: Executor, currency: string) {
-    return q(ex)
+  /**
+   * The accounts payouts draw from (earnings and commissions) of every member and organisation
+   * whose balances there add up to at least `threshold` in `currency` — negative ones included, so
+   * a payout is never more than what is available. A look: lock them before deciding.
+   */
+  async payableAccounts(ex: Executor, currency: string, threshold: number): Promise<string[]> {
+    const parties = q(ex)
       .selectFrom('ledger_accounts')
-      .select('id')
+      .select(['party_kind', 'party_id'])
       .where('kind', 'in', ['earnings', 'commissions'])
       .where('party_kind', 'in', ['member', 'organisation'])
       .where('currency', '=', currency)
-      .where('balance', '>', 0)
-      .orderBy('id')
+      .groupBy(['party_kind', 'party_id'])
+      .having((eb) => eb.fn.sum('balance'), '>=', threshold);
+    const rows = await q(ex)
+      .selectFrom('ledger_accounts as a')
+      .innerJoin(parties.as('p'), (join) =>
+        join.onRef('p.party_kind', '=', 'a.party_kind').onRef('p.party_id', '=', 'a.party_id'),
+      )
+      .select('a.id')
+      .where('a.kind', 'in', ['earnings', 'commissions'])
+      .where('a.currency', '=', currency)
+      .orderBy('a.id')
       .execute();
+    return rows.map((r) => r.id);
   },
 
   async insertBatch(ex: Executor, row: LedgerPayoutBatchesTable): Promise<void> {

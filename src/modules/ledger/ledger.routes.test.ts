@@ -332,6 +332,22 @@ forEachBackend((backend) => {
       expect(made.json()).toMatchObject({ kind: 'adjustment', memo: '需求作者奖励' });
       const again = await op.post('/api/v1/ledger/adjustments', { currency: 'CNY', memo: '需求作者奖励', lines }, key);
       expect([again.statusCode, again.json().id]).toEqual([200, made.json().id]);
+      // The key again with another body, an unknown member, an account the party does not have: 422, nothing posted.
+      const other = await op.post('/api/v1/ledger/adjustments', { currency: 'CNY', memo: '别的', lines }, key);
+      expect(problem(other).type).toMatch(/idempotency-key-reused/);
+      const typo = await op.post(
+        '/api/v1/ledger/adjustments',
+        { currency: 'CNY', memo: '错字', lines: [lines[0], { ...lines[1], party: { kind: 'member', id: 'mem_typo' } }] },
+        idem(),
+      );
+      expect(problem(typo).errors?.map((e) => e.path)).toEqual(['lines.1.party']);
+      const wrong = await op.post(
+        '/api/v1/ledger/adjustments',
+        { currency: 'CNY', memo: '错户', lines: [lines[0], { ...lines[1], accountKind: 'fees' }] },
+        idem(),
+      );
+      expect(problem(wrong).errors?.map((e) => e.path)).toEqual(['lines.1.accountKind']);
+      expect(await countRows(t, 'ledger_entries')).toBe(before + 1);
       expect(await balanceOf('member', product.author.id, 'earnings')).toBe(100);
       expect((await op.get(`/api/v1/ledger/entries/${made.json().id}`)).json().lines).toHaveLength(2);
       await trialBalanceIsZero();

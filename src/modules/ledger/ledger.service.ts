@@ -11,6 +11,7 @@ import type {
 } from '../../contracts/ledger.js';
 import type { LogEntry } from '../../contracts/log.js';
 import type { Actor } from '../../platform/auth/actor.js';
+import { fingerprint } from '../../platform/canonical-json.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
@@ -22,6 +23,9 @@ import { contributorsFrom, type Evidence } from './ledger.basis.js';
 import { type LineFilter, ledgerRepository as repo } from './ledger.repository.js';
 import {
   type Allocation,
+  COCREATORS_UNASSIGNED,
+  MAKER_COST_PENDING,
+  MAKERS_UNASSIGNED,
   type Participant,
   type Party,
   PLATFORM,
@@ -29,6 +33,7 @@ import {
   poolRoles,
   reverseCumulative,
   roleAmounts,
+  SUSPENSE,
   splitSale,
   type WeightKind,
   weightParts,
@@ -44,13 +49,15 @@ export interface LedgerPorts {
   ): Promise<{ terms: AgreementTerms; participants: Participant[] } | null>;
   creditsFor(
     ex: Executor,
-    needId: string,
-    partyIds: readonly string[],
-  ): Promise<{ size: number; chosenSolutionId: string | null; entries: LogEntry[] }>;
+    q: { needId: string; productId: string; partyIds: readonly string[] },
+  ): Promise<{ size: number; entries: LogEntry[] }>;
+  /** The log index of each order's order.paid entry. */
+  paidIndexes(ex: Executor, orderIds: readonly string[]): Promise<Map<string, number>>;
   displayNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>>;
   organisationNames(ex: Executor, ids: readonly string[]): Promise<Map<string, string>>;
   organisationsOf(ex: Executor, memberId: string): Promise<string[]>;
-  buyerOf(ex: Executor, orderId: string): Promise<{ memberId: string; state: string } | null>;
+  /** Locks the order (its aggregate lock, in the caller's transaction) and reads its buyer and state. */
+  lockOrder(ex: Executor, orderId: string): Promise<{ memberId: string; state: string } | null>;
   productExists(id: string): Promise<boolean>;
 }
 
@@ -107,6 +114,8 @@ interface Posting {
   postedBy?: string | null;
   /** When what it records happened (an event's time); default: now. Statements show and filter by it. */
   at?: string;
+  /** The fingerprint of the request that asked for it (adjustments, by Idempotency-Key). */
+  requestHash?: string;
   lines: PostingLine[];
 }
 
@@ -120,6 +129,27 @@ function accountOf(a: { party: Party; purpose: Purpose }): AccountKind {
   if (a.party.kind === 'platform') return a.purpose === 'platform-margin' ? 'margin' : 'fees';
   return a.purpose === 'referral-commission' ? 'commissions' : 'earnings';
 }
+
+/** The ids of the unassigned holdings and the platform's party, for checking adjustments. */
+const UNASSIGNED_IDS: Partial<Record<PartyKind, string[]>> = {
+  platform: [PLATFORM.id],
+  unassigned: [MAKERS_UNASSIGNED.id, COCREATORS_UNASSIGNED.id, MAKER_COST_PENDING.id, SUSPENSE.id],
+};
+
+/** The accounts each kind of party has. */
+const ACCOUNTS_OF: Record<PartyKind, AccountKind[]> = {
+  member: ['earnings', 'commissions'],
+  organisation: ['earnings'],
+  platform: ['receivable', 'fees', 'margin', 'payouts-in-transit'],
+  unassigned: ['held'],
+};
+
+/** A filter's period in the stored form (UTC, milliseconds), whatever offset it was given in. */
+const period = <F extends { from?: string; to?: string }>(f: F): F => ({
+  ...f,
+  ...(f.from ? { from: new Date(f.from).toISOString() } : {}),
+  ...(f.to ? { to: new Date(f.to).toISOString() } : {}),
+});
 
 const parseCursor = (cursor: string | undefined) => (cursor ? decodeCursor(cursor, ['number'] as const)[0] : undefined);
 
@@ -183,6 +213,7 @@ export class LedgerService {
         product_id: p.productId ?? null,
         memo: p.memo,
         posted_by: p.postedBy ?? null,
+        request_hash: p.requestHash ?? null,
         posted_at: p.at ?? nowIso,
       })),
     );
@@ -206,8 +237,7 @@ export class LedgerService {
         }
       }
     }
-    await repo.ensureAccounts(trx, [...accounts.values()]);
-    const locked = await repo.lockAccounts(trx, [...accounts.keys()]);
+    const locked = await repo.lockAccounts(trx, [...accounts.keys()], [...accounts.values()]);
     const state = new Map([...locked].map(([id, a]) => [id, { debits: Number(a.debits), credits: Number(a.credits) }]));
     const lines: Omit<LedgerLinesTable, 'id'>[] = [];
     kept.forEach((p, i) => {
@@ -270,7 +300,11 @@ export class LedgerService {
       trx,
       todo.filter((e) => e.type === 'order.paid').map((e) => (e.payload as { orderId: string }).orderId),
     );
-    const bases = new Map<string, Promise<Basis>>();
+    const bases = new Map<string, Promise<Basis | null>>();
+    const paidAt = await this.deps.ports.paidIndexes(
+      trx,
+      todo.filter((e) => e.type === 'order.paid').map((e) => (e.payload as { orderId: string }).orderId),
+    );
     const newSales: LedgerSalesTable[] = [];
     const changed = new Set<string>();
     const postings: Posting[] = [];
@@ -281,23 +315,30 @@ export class LedgerService {
       if (e.type === 'order.paid') {
         const p = e.payload as unknown as PaidPayload;
         if (p.total.amount === 0 || sales.has(p.orderId)) continue;
-        if (p.agreementVersion === null) {
-          throw new AppError('conflict', `order ${p.orderId} was paid on a campaign without an agreement version`);
-        }
         const key = `${p.chainGroupId}:${p.agreementVersion}:${p.needId}:${p.productId}`;
         if (!bases.has(key)) bases.set(key, this.basisOf(trx, p));
-        const basis = await bases.get(key)!;
+        const found = await bases.get(key)!;
         const rawReferrer = referrers.get(p.orderId) ?? null;
         const referrerId = rawReferrer === p.memberId ? null : rawReferrer;
-        const allocations = splitSale({
-          terms: basis.terms,
-          paid: p.total,
-          quantity: p.quantity,
-          makerUnits: {},
-          referrerId,
-          participants: basis.participants,
-          contributors: basis.contributors,
-        });
+        // The contributions before the sale's own log entry count, whenever the sale is posted.
+        const cut = found
+          ? contributorsFrom(found.entries, { ...found.query, before: paidAt.get(p.orderId) ?? found.logSize })
+          : null;
+        const basis = found && cut ? { ...found, ...cut, logSize: paidAt.get(p.orderId) ?? found.logSize } : null;
+        // A sale that cannot be split by its agreement (none, or in another currency) is held in
+        // suspense for an operator, so that one bad event never stops the postings after it.
+        const allocations: Allocation[] =
+          basis && basis.terms.referenceUnitPrice.currency === p.total.currency
+            ? splitSale({
+                terms: basis.terms,
+                paid: p.total,
+                quantity: p.quantity,
+                makerUnits: {},
+                referrerId,
+                participants: basis.participants,
+                contributors: basis.contributors,
+              })
+            : [{ party: { ...SUSPENSE }, purpose: 'suspense', amount: p.total.amount }];
         const sale = this.saleRow(e, p, allocations, basis, referrerId);
         sales.set(p.orderId, sale);
         newSales.push(sale);
@@ -372,21 +413,34 @@ export class LedgerService {
         const organisationId = (e.payload as { organisationId: string }).organisationId;
         const target: Party = { kind: 'organisation', id: organisationId };
         const lines: PostingLine[] = [];
+        // Every maker-cost position not yet the maker's moves to it whole — what it was given and
+        // what refunds took back — so later refunds stay proportional; only the net moves money.
+        const mine = { party: target, purpose: 'maker-cost' as const };
         let moved = 0;
+        let gross = 0;
+        let taken = 0;
         for (const pos of positions) {
-          if (pos.purpose !== 'maker-cost' || samePosition(pos, { party: target, purpose: 'maker-cost' })) continue;
+          if (pos.purpose !== 'maker-cost' || samePosition(pos, mine) || pos.gross === 0) continue;
           const net = pos.gross - pos.taken;
-          if (net <= 0) continue;
-          lines.push({ party: pos.party, account: accountOf(pos), amount: -net, purpose: 'maker-cost' });
-          pos.gross -= net;
+          if (net > 0) lines.push({ party: pos.party, account: accountOf(pos), amount: -net, purpose: 'maker-cost' });
           moved += net;
+          gross += pos.gross;
+          taken += pos.taken;
+          pos.gross = 0;
+          pos.taken = 0;
         }
         saleParties.push({ party: partyKey(target), order_id: orderId });
-        if (moved === 0) continue;
-        const existing = positions.find((x) => samePosition(x, { party: target, purpose: 'maker-cost' }));
-        if (existing) existing.gross += moved;
-        else positions.push({ party: target, purpose: 'maker-cost', role: null, gross: moved, taken: 0 });
-        lines.push({ party: target, account: 'earnings', amount: moved, purpose: 'maker-cost' });
+        if (gross === 0) continue;
+        const kept = positions.filter((x) => x.gross > 0);
+        const existing = kept.find((x) => samePosition(x, mine));
+        if (existing) {
+          existing.gross += gross;
+          existing.taken += taken;
+        } else {
+          kept.push({ party: target, purpose: 'maker-cost', role: null, gross, taken });
+        }
+        positions.splice(0, positions.length, ...kept);
+        if (moved > 0) lines.push({ party: target, account: 'earnings', amount: moved, purpose: 'maker-cost' });
         postings.push({
           kind: 'fulfilment',
           cause,
@@ -414,41 +468,36 @@ export class LedgerService {
     await repo.addSaleParties(trx, saleParties);
   }
 
-  /** The terms, participants and contributors a sale of this campaign is split by, read now. */
-  private async basisOf(trx: Executor, p: PaidPayload): Promise<Basis> {
-    const found = await this.deps.ports.sharingBasis(trx, p.chainGroupId, p.agreementVersion!);
-    if (!found) throw new AppError('conflict', `agreement version ${p.agreementVersion} of ${p.chainGroupId} not found`);
-    const ids = [...new Set(found.participants.map((x) => x.id))];
-    const credits = await this.deps.ports.creditsFor(trx, p.needId, ids);
-    const { contributors, evidence } = contributorsFrom(credits.entries, {
-      needId: p.needId,
-      productId: p.productId,
-      chosenSolutionId: credits.chosenSolutionId,
-      partyIds: ids,
-    });
-    return { ...found, contributors, evidence, logSize: credits.size, chosenSolutionId: credits.chosenSolutionId };
+  /** The terms, participants and the log entries crediting them that a sale of this campaign is split by. */
+  private async basisOf(trx: Executor, p: PaidPayload): Promise<Basis | null> {
+    if (p.agreementVersion === null) return null;
+    const found = await this.deps.ports.sharingBasis(trx, p.chainGroupId, p.agreementVersion);
+    if (!found) return null;
+    const query = { needId: p.needId, productId: p.productId, partyIds: [...new Set(found.participants.map((x) => x.id))] };
+    const credits = await this.deps.ports.creditsFor(trx, query);
+    return { ...found, query, entries: credits.entries, logSize: credits.size };
   }
 
   private saleRow(
     e: DomainEvent,
     p: PaidPayload,
     allocations: readonly Allocation[],
-    basis: Basis,
+    basis: SplitBasis | null,
     referrerId: string | null,
   ): LedgerSalesTable {
     const pool = allocations.filter((a) => a.purpose === 'cocreator-pool').reduce((s, a) => s + a.amount, 0);
-    const roles = poolRoles(basis.terms, basis.participants, basis.contributors);
+    const roles = basis ? poolRoles(basis.terms, basis.participants, basis.contributors) : [];
     const amounts = roleAmounts(pool, roles);
     const evidence: StoredBasis['evidence'] = {};
     for (const r of roles) {
       for (const h of r.holders) {
-        const byKind = basis.evidence.get(h.party.id);
+        const byKind = basis?.evidence.get(h.party.id);
         if (byKind) evidence[partyKey(h.party)] = Object.fromEntries(byKind);
       }
     }
     const stored: StoredBasis = {
-      logSize: basis.logSize,
-      chosenSolutionId: basis.chosenSolutionId,
+      logSize: basis?.logSize ?? 0,
+      chosenSolutionId: basis?.chosenSolutionId ?? null,
       referrerId,
       pool,
       roles: roles.map((r) => ({
@@ -460,7 +509,7 @@ export class LedgerService {
           kind: h.party.kind,
           id: h.party.id,
           weight: Number(h.weight),
-          parts: weightParts(h.party.id, basis.terms, basis.contributors),
+          parts: basis ? weightParts(h.party.id, basis.terms, basis.contributors) : [],
         })),
       })),
       evidence,
@@ -472,7 +521,7 @@ export class LedgerService {
       product_id: p.productId,
       need_id: p.needId,
       chain_group_id: p.chainGroupId,
-      agreement_version: p.agreementVersion!,
+      agreement_version: p.agreementVersion ?? 0,
       currency: p.total.currency,
       paid: p.total.amount,
       quantity: p.quantity,
@@ -498,7 +547,7 @@ export class LedgerService {
   async attributeOrder(actor: Actor | null, orderId: string, referrerId: string, source = 'referral') {
     const nowIso = this.nowIso();
     return this.deps.db.transaction(async (trx) => {
-      const order = await this.deps.ports.buyerOf(trx, orderId);
+      const order = await this.deps.ports.lockOrder(trx, orderId);
       if (!order) throw AppError.notFound('Order');
       if (order.memberId === referrerId) throw AppError.invalid('referrerId', 'a member does not refer their own order');
       if (!(await this.deps.ports.displayNames(trx, [referrerId])).has(referrerId)) {
@@ -601,7 +650,7 @@ export class LedgerService {
     await this.requireViewer(ex, actor, kind, id);
     const party = await this.partyRef(ex, kind, id);
     const accounts = await repo.accountsOfParty(ex, kind, id);
-    const rows = await this.statementLines(ex, accounts, query, query.limit + 1, parseCursor(query.cursor));
+    const rows = await this.statementLines(ex, accounts, period(query), query.limit + 1, parseCursor(query.cursor));
     const page = pageOf(rows, query.limit, (r) => [r.lineId]);
     return { party, accounts: accounts.map((a) => this.accountView(a, party.name)), ...page };
   }
@@ -611,7 +660,7 @@ export class LedgerService {
     const ex = this.deps.db.kysely;
     await this.requireViewer(ex, actor, kind, id);
     const accounts = await repo.accountsOfParty(ex, kind, id);
-    const rows = await this.statementLines(ex, accounts, filter, null);
+    const rows = await this.statementLines(ex, accounts, period(filter), null);
     return csv([
       [
         'posted_at',
@@ -800,26 +849,65 @@ export class LedgerService {
     if (!key) throw new AppError('bad_request', 'An adjustment needs an Idempotency-Key header');
     const sum = body.lines.reduce((s, l) => s + l.amount, 0);
     if (sum !== 0) throw AppError.invalid('lines', `must add up to zero; they add up to ${sum}`);
-    if (body.lines.some((l) => l.amount === 0)) throw AppError.invalid('lines', 'an amount of zero moves nothing');
-    const cause = { type: 'adjustment', id: `${actor.memberId}:${key}` };
-    const id = await this.deps.db.transaction(async (trx) => {
-      const posted = await repo.postedCauses(trx, [cause]);
-      if (posted.size > 0) return null;
-      const [entryId] = await this.post(trx, [
-        {
-          kind: 'adjustment',
-          cause,
-          currency: body.currency,
-          memo: body.memo,
-          postedBy: actor.memberId,
-          lines: body.lines.map((l) => ({ party: l.party, account: l.accountKind, amount: l.amount, purpose: 'adjustment' })),
-        },
-      ]);
-      return entryId!;
+    const problems: { path: string; message: string }[] = [];
+    const members = await this.deps.ports.displayNames(
+      this.deps.db.kysely,
+      body.lines.filter((l) => l.party.kind === 'member').map((l) => l.party.id),
+    );
+    const orgs = await this.deps.ports.organisationNames(
+      this.deps.db.kysely,
+      body.lines.filter((l) => l.party.kind === 'organisation').map((l) => l.party.id),
+    );
+    body.lines.forEach((l, i) => {
+      if (l.amount === 0) problems.push({ path: `lines.${i}.amount`, message: 'an amount of zero moves nothing' });
+      const known =
+        l.party.kind === 'member'
+          ? members.has(l.party.id)
+          : l.party.kind === 'organisation'
+            ? orgs.has(l.party.id)
+            : (UNASSIGNED_IDS[l.party.kind] ?? []).includes(l.party.id);
+      if (!known) problems.push({ path: `lines.${i}.party`, message: `is not a ${l.party.kind} the ledger knows` });
+      if (!ACCOUNTS_OF[l.party.kind].includes(l.accountKind)) {
+        problems.push({ path: `lines.${i}.accountKind`, message: `a ${l.party.kind} has no ${l.accountKind} account` });
+      }
     });
+    if (problems.length > 0) {
+      throw new AppError('validation', problems.map((p) => `${p.path}: ${p.message}`).join('; '), { errors: problems });
+    }
+    const cause = { type: 'adjustment', id: `${actor.memberId}:${key}` };
+    // The request's fingerprint is kept with the entry: a replay with another body is refused.
+    const hash = fingerprint(body);
+    const replay = async () => {
+      const existing = (await repo.findEntryByCause(this.deps.db.kysely, cause.type, cause.id))!;
+      if (existing.request_hash !== hash) {
+        throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used for another adjustment');
+      }
+      return { created: false, entry: await this.getEntry(existing.id) };
+    };
+    let id: string | null;
+    try {
+      id = await this.deps.db.transaction(async (trx) => {
+        if ((await repo.postedCauses(trx, [cause])).size > 0) return null;
+        const [entryId] = await this.post(trx, [
+          {
+            kind: 'adjustment',
+            cause,
+            currency: body.currency,
+            memo: body.memo,
+            postedBy: actor.memberId,
+            requestHash: hash,
+            lines: body.lines.map((l) => ({ party: l.party, account: l.accountKind, amount: l.amount, purpose: 'adjustment' })),
+          },
+        ]);
+        return entryId!;
+      });
+    } catch (err) {
+      // The same key sent twice at once: the other request posted it.
+      if (isUniqueViolation(err)) return replay();
+      throw err;
+    }
     if (id) return { created: true, entry: await this.getEntry(id) };
-    const existing = await repo.findEntryByCause(this.deps.db.kysely, cause.type, cause.id);
-    return { created: false, entry: await this.getEntry(existing!.id) };
+    return replay();
   }
 
   // ——— payouts ———
@@ -887,24 +975,22 @@ export class LedgerService {
     const nowIso = this.nowIso();
     const batchId = newId('pb', this.deps.clock.now());
     await this.deps.db.transaction(async (trx) => {
-      const candidates = await repo.payableAccounts(trx, body.currency);
-      const locked = await repo.lockAccounts(
-        trx,
-        candidates.map((c) => c.id),
-      );
+      const locked = await repo.lockAccounts(trx, await repo.payableAccounts(trx, body.currency, body.threshold));
       const byParty = new Map<string, LedgerAccountsTable[]>();
       for (const a of locked.values()) {
-        if (Number(a.balance) <= 0) continue;
         const key = partyKey({ kind: a.party_kind, id: a.party_id });
         byParty.set(key, [...(byParty.get(key) ?? []), a]);
       }
       const payouts: LedgerPayoutsTable[] = [];
       const postings: Posting[] = [];
       for (const accounts of byParty.values()) {
+        // What is available is what the accounts add up to, under their locks (a negative
+        // commissions balance, after refunds, reduces it).
         const amount = accounts.reduce((s, a) => s + Number(a.balance), 0);
         if (amount < body.threshold) continue;
         const party: Party = { kind: accounts[0]!.party_kind as Party['kind'], id: accounts[0]!.party_id };
         const id = newId('po', this.deps.clock.now());
+        const sources = accounts.filter((a) => Number(a.balance) !== 0);
         payouts.push({
           id,
           batch_id: batchId,
@@ -913,7 +999,7 @@ export class LedgerService {
           party_id: party.id,
           currency: body.currency,
           amount,
-          sources: JSON.stringify(accounts.map((a) => ({ accountId: a.id, kind: a.kind, amount: Number(a.balance) }))),
+          sources: JSON.stringify(sources.map((a) => ({ accountId: a.id, kind: a.kind, amount: Number(a.balance) }))),
           state: 'pending',
           failure_reason: null,
           settled_by: null,
@@ -927,7 +1013,7 @@ export class LedgerService {
           memo: `Payout ${id}`,
           postedBy: actor.memberId,
           lines: [
-            ...accounts.map((a) => ({
+            ...sources.map((a) => ({
               party,
               account: a.kind as AccountKind,
               amount: -Number(a.balance),
@@ -1051,11 +1137,14 @@ interface PaidPayload {
 interface Basis {
   terms: AgreementTerms;
   participants: Participant[];
-  contributors: ReturnType<typeof contributorsFrom>['contributors'];
-  evidence: Evidence;
+  query: { needId: string; productId: string; partyIds: string[] };
+  /** The log entries crediting the participants, and the log's size, when read. */
+  entries: LogEntry[];
   logSize: number;
-  chosenSolutionId: string | null;
 }
+
+/** A basis cut off at one sale: the contributors before it. */
+type SplitBasis = Basis & ReturnType<typeof contributorsFrom>;
 
 function allocationOf(x: StoredPosition, amount: number): Allocation {
   return { party: x.party, purpose: x.purpose, ...(x.role === null ? {} : { role: x.role }), amount };

@@ -167,7 +167,9 @@ export type Purpose =
   | 'referral-commission'
   | 'cocreator-pool'
   | 'platform-margin'
-  | 'maker-cost-pending';
+  | 'maker-cost-pending'
+  /** A sale that could not be split (its agreement missing, another currency): held until an operator resolves it. */
+  | 'suspense';
 
 /** One party's part of a payment, in minor units of the payment's currency. */
 export interface Allocation {
@@ -184,6 +186,8 @@ export const PLATFORM: Readonly<Party> = Object.freeze({ kind: 'platform', id: '
 export const MAKERS_UNASSIGNED: Readonly<Party> = Object.freeze({ kind: 'unassigned', id: 'makers-unassigned' });
 /** Holds the pool when no role with a share has a holder. */
 export const COCREATORS_UNASSIGNED: Readonly<Party> = Object.freeze({ kind: 'unassigned', id: 'cocreators-unassigned' });
+/** Holds a sale that could not be split by its agreement, for an operator to resolve. */
+export const SUSPENSE: Readonly<Party> = Object.freeze({ kind: 'unassigned', id: 'suspense' });
 /** Holds what the maker's cost would come out of while the terms have no maker cost. */
 export const MAKER_COST_PENDING: Readonly<Party> = Object.freeze({ kind: 'unassigned', id: 'maker-cost-pending' });
 

@@ -23,6 +23,8 @@ export interface LedgerEntriesTable {
   product_id: string | null;
   memo: string;
   posted_by: string | null;
+  /** The fingerprint of the request (adjustments), to refuse a key replayed with another body. */
+  request_hash: string | null;
   posted_at: string;
 }
 

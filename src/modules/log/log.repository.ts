@@ -177,16 +177,45 @@ export const logRepository = {
       .execute();
   },
 
-  /** Index rows naming any of `refs`, of these kinds, oldest first. */
-  refsOfMany(ex: Executor, refs: readonly string[], kinds: readonly string[]) {
-    if (refs.length === 0) return Promise.resolve([]);
-    return q(ex)
-      .selectFrom('log_entry_refs')
-      .select(['idx', 'ref', 'role', 'kind'])
-      .where('ref', 'in', [...new Set(refs)])
-      .where('kind', 'in', kinds)
-      .orderBy('idx')
+  /**
+   * Indexes of entries of these kinds that name one of `refs` and also one of `about` (a need, a
+   * product), oldest first: both looked up by the (ref, idx) key.
+   */
+  async namingBoth(ex: Executor, refs: readonly string[], kinds: readonly string[], about: readonly string[]): Promise<number[]> {
+    if (refs.length === 0 || about.length === 0) return [];
+    const rows = await q(ex)
+      .selectFrom('log_entry_refs as r')
+      .select('r.idx')
+      .where('r.ref', 'in', [...new Set(refs)])
+      .where('r.kind', 'in', kinds)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('log_entry_refs as s')
+            .select('s.idx')
+            .whereRef('s.idx', '=', 'r.idx')
+            .where('s.ref', 'in', [...new Set(about)]),
+        ),
+      )
+      .orderBy('r.idx')
       .execute();
+    return [...new Set(rows.map((r) => Number(r.idx)))];
+  },
+
+  /** The index of the entry of `kind` naming each of `refs` (the oldest, if several). */
+  async firstOfKind(ex: Executor, refs: readonly string[], kind: string): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < refs.length; i += CHUNK) {
+      const rows = await q(ex)
+        .selectFrom('log_entry_refs')
+        .select(['ref', 'idx'])
+        .where('ref', 'in', refs.slice(i, i + CHUNK))
+        .where('kind', '=', kind)
+        .orderBy('idx')
+        .execute();
+      for (const r of rows) if (!out.has(r.ref)) out.set(r.ref, Number(r.idx));
+    }
+    return out;
   },
 
   /** Stores a signed head; a head of the same size already stored is kept. */

@@ -370,27 +370,26 @@ export class LogService {
   }
 
   /**
-   * The entries that credit these parties (members as actor or credited, organisations as the
-   * subject of a solution they proposed) with the contributions a sale's pool is weighted by —
-   * need raised or merged, support given or withdrawn, solution proposed or chosen, ballot cast or
-   * withdrawn, trial feedback — oldest first, with the need's latest chosen solution and the log's
-   * size when read. Read through `ex` (the ledger's posting transaction).
+   * The entries about a need and its product that credit these parties (members as actor or
+   * credited, organisations as the subject of a solution they proposed) with the contributions a
+   * sale's pool is weighted by — need raised or merged, support given or withdrawn, solution
+   * proposed, ballot cast or withdrawn, trial feedback — and the need's solution choices, oldest
+   * first, with the log's size when read. Read through `ex` (the ledger's posting transaction).
    */
-  async creditsFor(ex: Executor, needId: string, partyIds: readonly string[]) {
-    const refs = await repo.refsOfMany(ex, partyIds, CREDITED_KINDS);
-    const chosen = await repo.refs(ex, needId, { kinds: ['need.solution-chosen'], limit: 1 });
-    const indexes = [...new Set([...refs.map((r) => Number(r.idx)), ...chosen.map((r) => Number(r.idx))])].sort((a, b) => a - b);
+  async creditsFor(ex: Executor, q: { needId: string; productId: string; partyIds: readonly string[] }) {
+    const credited = await repo.namingBoth(ex, q.partyIds, CREDITED_KINDS, [q.needId, q.productId]);
+    const chosen = (await repo.refs(ex, q.needId, { kinds: ['need.solution-chosen'], limit: 100 })).map((r) => Number(r.idx));
+    const indexes = [...new Set([...credited, ...chosen])].sort((a, b) => a - b);
     const entries: LogEntry[] = [];
     for (let i = 0; i < indexes.length; i += 1000) {
       for (const r of await repo.entriesAt(ex, indexes.slice(i, i + 1000))) entries.push(loggedEntry(r).entry);
     }
-    const chosenIdx = chosen[0] ? Number(chosen[0].idx) : null;
-    const chosenEntry = chosenIdx === null ? undefined : entries.find((e) => e.index === chosenIdx);
-    return {
-      size: (await repo.state(ex)).size,
-      chosenSolutionId: chosenEntry?.subjects.solutionId ?? null,
-      entries: entries.filter((e) => CREDITED_KINDS.includes(e.kind)),
-    };
+    return { size: (await repo.state(ex)).size, entries };
+  }
+
+  /** The log index of each order's `order.paid` entry, for the orders logged (read through `ex`). */
+  paidIndexes(ex: Executor, orderIds: readonly string[]): Promise<Map<string, number>> {
+    return repo.firstOfKind(ex, orderIds, 'order.paid');
   }
 
   /**

@@ -209,6 +209,29 @@ forEachBackend((backend) => {
       expect(follower).toEqual([1, 51, 101, 151, 201, 251, 301, 351, 401]);
     });
 
+    it('refuses to run a subscriber that follows one not registered', async () => {
+      const bus = newBus();
+      recorder(bus, 'orphan', { after: 'nobody' });
+      await expect(bus.runOnce()).rejects.toThrow(/orphan follows nobody/);
+    });
+
+    it('holds a follower back while its leader fails and waits for its retry', async () => {
+      const bus = newBus();
+      const follower = recorder(bus, 'follower', { after: 'leader' });
+      let fail = true;
+      bus.subscribe('leader', async () => {
+        if (fail) throw new Error('not now');
+      });
+      await publish(bus, thing('a', 1), thing('a', 2));
+      await bus.runOnce();
+      await bus.runOnce();
+      expect(follower).toEqual([]);
+      fail = false;
+      clock.advance({ minutes: 10 });
+      await bus.drain();
+      expect(follower.map(seqOf)).toEqual([1, 2]);
+    });
+
     it('gives a subscriber with an empty types list nothing', async () => {
       const bus = newBus();
       const none = recorder(bus, 'none', { types: [] });

@@ -184,6 +184,10 @@ export class EventBus {
   /** One pass over every subscriber; returns the number of events delivered. */
   async runOnce(): Promise<number> {
     if (!this.prepared) {
+      for (const s of this.subscriptions.values()) {
+        if (s.after && !this.subscriptions.has(s.after))
+          throw new Error(`subscriber ${s.name} follows ${s.after}, which is not registered`);
+      }
       const now = this.clock.now().toISOString();
       for (const s of this.subscriptions.values()) {
         await this.db.transaction((trx) => repo.ensureSubscription(trx, s.name, now, s.startAtEnd ?? false));
@@ -202,6 +206,12 @@ export class EventBus {
     const mark = await repo.highWaterMark(this.db.kysely);
     if (!peek || !mark || (peek.retry_at && peek.retry_at > this.clock.now().toISOString())) return 0;
     if (mark.txid === Number(peek.last_txid) && mark.id === Number(peek.last_id)) return 0;
+    if (sub.after) {
+      // A follower level with its leader has nothing to do yet either.
+      const leader = await repo.peekSubscription(this.db.kysely, sub.after);
+      if (!leader || (Number(leader.last_txid) === Number(peek.last_txid) && Number(leader.last_id) === Number(peek.last_id)))
+        return 0;
+    }
     const trx = await this.db.kysely.startTransaction().execute();
     let delivered = 0;
     try {

@@ -6,6 +6,7 @@ import { roleLabel } from './roles';
 export const PURPOSE_ORDER: LinePurpose[] = [
   'maker-cost',
   'maker-cost-pending',
+  'suspense',
   'platform-fee',
   'referral-commission',
   'cocreator-pool',
