@@ -9,7 +9,8 @@
 //    same entry and line rows (read back from the ledger) into a fresh database, in the same batches.
 // 2. Statements: a member with 100,000 lines; a page of 50 lines newest first with running
 //    balances (service and HTTP route), a filtered page, a page deep in the past; the CSV export of
-//    all of them; next to a plain read of 50 of the member's line rows by the account index.
+//    all of them; the earnings summary (totals and days over all lines); next to a plain read of 50
+//    of the member's line rows by the account index.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { DEMO_MEMBER_PASSWORD, seedDemo } from '../src/demo/seed.js';
@@ -269,6 +270,7 @@ async function statements(backend: Backend): Promise<void> {
         'statement, 50 lines of one product up to a time (service)',
         () => svc.statement(op, 'member', leadId, { ...base, productId: template.productId as string, to: mid }),
       ],
+      ['earnings: balances, totals by purpose, per day (service)', () => svc.earnings(op, 'member', leadId)],
       [
         'statement, newest 50 lines (HTTP route, inject)',
         () =>
