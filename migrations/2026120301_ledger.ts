@@ -85,6 +85,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('ledger_sales_product').on('ledger_sales').columns(['product_id', 'posted_at']).execute();
 
+  // Net amounts per account, UTC day, purpose and role, kept by every posting: earnings pages read
+  // these instead of every line. role '' stands for none (a key column cannot be null).
+  await db.schema
+    .createTable('ledger_account_days')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('day', 'text', (c) => c.notNull())
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('amount', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('ledger_account_days_pk', ['account_id', 'day', 'purpose', 'role'])
+    .execute();
+  // Net amounts per product, purpose and role on the parties' accounts: what a product shared.
+  await db.schema
+    .createTable('ledger_product_totals')
+    .addColumn('product_id', 'text', (c) => c.notNull())
+    .addColumn('purpose', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('amount', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('ledger_product_totals_pk', ['product_id', 'purpose', 'role', 'currency'])
+    .execute();
+
   // The sales each party has a part in, for "my earnings" (newest first).
   await withSerialId(db, db.schema.createTable('ledger_sale_parties'))
     .addColumn('party', 'text', (c) => c.notNull())
@@ -146,6 +169,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'ledger_payout_batches',
     'ledger_attributions',
     'ledger_sale_parties',
+    'ledger_product_totals',
+    'ledger_account_days',
     'ledger_sales',
     'ledger_lines',
     'ledger_entries',

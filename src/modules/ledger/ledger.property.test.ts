@@ -112,6 +112,21 @@ forEachBackend((backend) => {
       expect(Number(a.balance)).toBe(Number(a.credits) - Number(a.debits));
       if (a.last !== null) expect(Number(a.last)).toBe(Number(a.balance));
     }
+    // The day and product totals the earnings pages read agree with the lines.
+    const days = await one<{ account_id: string; total: number }>(
+      'select account_id, sum(amount) as total from ledger_account_days group by account_id',
+    );
+    const balances = new Map(accounts.map((a) => [a.id, Number(a.balance)]));
+    expect(new Map(days.map((d) => [d.account_id, Number(d.total)]))).toEqual(balances);
+    const fromLines = await one<{ k: string; total: number }>(
+      `select product_id || '|' || purpose || '|' || coalesce(role, '') as k, sum(amount) as total from ledger_lines
+        where product_id is not null and purpose not in ('payment', 'payout') group by product_id, purpose, role`,
+    );
+    const totals = await one<{ k: string; total: number }>(
+      `select product_id || '|' || purpose || '|' || role as k, amount as total from ledger_product_totals`,
+    );
+    const asMap = (rows: { k: string; total: number }[]) => new Map(rows.map((r) => [r.k, Number(r.total)]));
+    expect(asMap(totals)).toEqual(asMap(fromLines));
     // Every sale is allocated in full; refunds take back exactly what was refunded.
     const sales = await one<{ order_id: string; paid: number; refunded: number; positions: string }>(
       'select order_id, paid, refunded, positions from ledger_sales',

@@ -2,12 +2,14 @@ import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import { forUpdate, lockAggregates } from '../../platform/db/dialect.js';
 import type {
+  LedgerAccountDaysTable,
   LedgerAccountsTable,
   LedgerAttributionsTable,
   LedgerEntriesTable,
   LedgerLinesTable,
   LedgerPayoutBatchesTable,
   LedgerPayoutsTable,
+  LedgerProductTotalsTable,
   LedgerSalesTable,
   LedgerTables,
 } from './ledger.tables.js';
@@ -58,6 +60,32 @@ export const ledgerRepository = {
 
   async insertLines(ex: Executor, rows: readonly Omit<LedgerLinesTable, 'id'>[]): Promise<void> {
     await chunked(rows, 200, (chunk) => q(ex).insertInto('ledger_lines').values(chunk).execute());
+  },
+
+  /** Adds amounts to the per-account-day and per-product totals (one row per key, summed). */
+  async addTotals(ex: Executor, days: readonly LedgerAccountDaysTable[], products: readonly LedgerProductTotalsTable[]) {
+    await chunked(days, CHUNK, (chunk) =>
+      q(ex)
+        .insertInto('ledger_account_days')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc
+            .columns(['account_id', 'day', 'purpose', 'role'])
+            .doUpdateSet((eb) => ({ amount: eb('ledger_account_days.amount', '+', eb.ref('excluded.amount')) })),
+        )
+        .execute(),
+    );
+    await chunked(products, CHUNK, (chunk) =>
+      q(ex)
+        .insertInto('ledger_product_totals')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc
+            .columns(['product_id', 'purpose', 'role', 'currency'])
+            .doUpdateSet((eb) => ({ amount: eb('ledger_product_totals.amount', '+', eb.ref('excluded.amount')) })),
+        )
+        .execute(),
+    );
   },
 
   /**
@@ -248,45 +276,44 @@ export const ledgerRepository = {
     return (limit === null ? query : query.limit(limit)).execute();
   },
 
-  /** Net amounts of these accounts' lines by purpose, role and currency. */
-  byPurpose(ex: Executor, accountIds: readonly string[]) {
-    if (accountIds.length === 0) return Promise.resolve([]);
-    return q(ex)
-      .selectFrom('ledger_lines')
+  /** Net amounts of these accounts by purpose, role and currency (payouts left out), from the day totals. */
+  async byPurpose(ex: Executor, accountIds: readonly string[]) {
+    if (accountIds.length === 0) return [];
+    const rows = await q(ex)
+      .selectFrom('ledger_account_days')
       .select(['purpose', 'role', 'currency', (eb) => eb.fn.sum<number>('amount').as('amount')])
       .where('account_id', 'in', accountIds)
-      .where('entry_kind', 'in', ['sale', 'refund', 'fulfilment', 'adjustment'])
+      .where('purpose', '<>', 'payout')
       .groupBy(['purpose', 'role', 'currency'])
       .orderBy('purpose')
       .orderBy('role')
       .execute();
+    return rows.map((r) => ({ ...r, role: r.role === '' ? null : r.role }));
   },
 
-  /** Net amounts of these accounts' sale, refund, fulfilment and adjustment lines per UTC day. */
+  /** Net amounts of these accounts per UTC day (payouts left out), oldest first. */
   daily(ex: Executor, accountIds: readonly string[]) {
     if (accountIds.length === 0) return Promise.resolve([]);
-    const day = sql<string>`substr(posted_at, 1, 10)`;
     return q(ex)
-      .selectFrom('ledger_lines')
-      .select([day.as('day'), 'currency', (eb) => eb.fn.sum<number>('amount').as('amount')])
+      .selectFrom('ledger_account_days')
+      .select(['day', 'currency', (eb) => eb.fn.sum<number>('amount').as('amount')])
       .where('account_id', 'in', accountIds)
-      .where('entry_kind', 'in', ['sale', 'refund', 'fulfilment', 'adjustment'])
-      .groupBy([day, 'currency'])
-      .orderBy(day)
+      .where('purpose', '<>', 'payout')
+      .groupBy(['day', 'currency'])
+      .orderBy('day')
       .execute();
   },
 
   /** Net amounts of a product's lines on the parties' accounts (not the receivable), by purpose and role. */
-  productTotals(ex: Executor, productId: string) {
-    return q(ex)
-      .selectFrom('ledger_lines')
-      .select(['purpose', 'role', 'currency', (eb) => eb.fn.sum<number>('amount').as('amount')])
+  async productTotals(ex: Executor, productId: string) {
+    const rows = await q(ex)
+      .selectFrom('ledger_product_totals')
+      .select(['purpose', 'role', 'currency', 'amount'])
       .where('product_id', '=', productId)
-      .where('purpose', '<>', 'payment')
-      .groupBy(['purpose', 'role', 'currency'])
       .orderBy('purpose')
       .orderBy('role')
       .execute();
+    return rows.map((r) => ({ ...r, role: r.role === '' ? null : r.role }));
   },
 
   async countSales(ex: Executor, productId?: string): Promise<number> {

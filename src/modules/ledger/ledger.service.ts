@@ -151,6 +151,33 @@ const period = <F extends { from?: string; to?: string }>(f: F): F => ({
   ...(f.to ? { to: new Date(f.to).toISOString() } : {}),
 });
 
+/**
+ * What lines add to the per-account-day totals and, on the parties' accounts (not the
+ * receivable's payment lines), to their product's totals: one row per key.
+ */
+function totalsOf(lines: readonly Omit<LedgerLinesTable, 'id'>[]) {
+  const days = new Map<
+    string,
+    { account_id: string; day: string; purpose: string; role: string; currency: string; amount: number }
+  >();
+  const products = new Map<string, { product_id: string; purpose: string; role: string; currency: string; amount: number }>();
+  for (const l of lines) {
+    const role = l.role ?? '';
+    const day = l.posted_at.slice(0, 10);
+    const dk = JSON.stringify([l.account_id, day, l.purpose, role]);
+    const d = days.get(dk) ?? { account_id: l.account_id, day, purpose: l.purpose, role, currency: l.currency, amount: 0 };
+    d.amount += l.amount;
+    days.set(dk, d);
+    if (l.product_id && l.purpose !== 'payment' && l.purpose !== 'payout') {
+      const pk = JSON.stringify([l.product_id, l.purpose, role, l.currency]);
+      const p = products.get(pk) ?? { product_id: l.product_id, purpose: l.purpose, role, currency: l.currency, amount: 0 };
+      p.amount += l.amount;
+      products.set(pk, p);
+    }
+  }
+  return [[...days.values()], [...products.values()]] as const;
+}
+
 const parseCursor = (cursor: string | undefined) => (cursor ? decodeCursor(cursor, ['number'] as const)[0] : undefined);
 
 /** Minor units as a decimal string for CSV (two decimals; JPY-like currencies are not used yet). */
@@ -262,6 +289,7 @@ export class LedgerService {
       }
     });
     await repo.insertLines(trx, lines);
+    await repo.addTotals(trx, ...totalsOf(lines));
     for (const [id, s] of state) {
       const before = locked.get(id)!;
       if (Number(before.debits) === s.debits && Number(before.credits) === s.credits) continue;

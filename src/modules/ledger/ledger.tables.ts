@@ -63,6 +63,26 @@ export interface LedgerSalesTable {
   updated_at: string;
 }
 
+export interface LedgerAccountDaysTable {
+  account_id: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  purpose: string;
+  /** '' for none. */
+  role: string;
+  currency: string;
+  amount: number;
+}
+
+export interface LedgerProductTotalsTable {
+  product_id: string;
+  purpose: string;
+  /** '' for none. */
+  role: string;
+  currency: string;
+  amount: number;
+}
+
 export interface LedgerSalePartiesTable {
   id: Generated<number>;
   /** `kind:id` of the party. */
@@ -110,6 +130,8 @@ export interface LedgerTables {
   ledger_lines: LedgerLinesTable;
   ledger_sales: LedgerSalesTable;
   ledger_sale_parties: LedgerSalePartiesTable;
+  ledger_account_days: LedgerAccountDaysTable;
+  ledger_product_totals: LedgerProductTotalsTable;
   ledger_attributions: LedgerAttributionsTable;
   ledger_payout_batches: LedgerPayoutBatchesTable;
   ledger_payouts: LedgerPayoutsTable;
