@@ -324,15 +324,10 @@ export class LedgerService {
     if (todo.length === 0) return;
     const orderIds = todo.map((e) => (e.payload as { orderId: string }).orderId);
     const sales = await repo.findSales(trx, orderIds);
-    const referrers = await repo.attributions(
-      trx,
-      todo.filter((e) => e.type === 'order.paid').map((e) => (e.payload as { orderId: string }).orderId),
-    );
+    const paidOrders = todo.filter((e) => e.type === 'order.paid').map((e) => (e.payload as { orderId: string }).orderId);
+    const referrers = await repo.attributions(trx, paidOrders);
     const bases = new Map<string, Promise<Basis | null>>();
-    const paidAt = await this.deps.ports.paidIndexes(
-      trx,
-      todo.filter((e) => e.type === 'order.paid').map((e) => (e.payload as { orderId: string }).orderId),
-    );
+    const paidAt = await this.deps.ports.paidIndexes(trx, paidOrders);
     const newSales: LedgerSalesTable[] = [];
     const changed = new Set<string>();
     const postings: Posting[] = [];

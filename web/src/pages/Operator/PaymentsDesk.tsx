@@ -4,8 +4,9 @@ import { Link } from 'react-router';
 import { api } from '../../api';
 import type { Payment } from '../../api/types';
 import { useApi, usePaged } from '../../app/useApi';
+import { ConfirmOrRefuse } from '../../components/ConfirmOrRefuse';
 import { campaignProblem } from '../../components/campaignProblems';
-import { FormAlert, TextField } from '../../components/Form';
+import { FormAlert } from '../../components/Form';
 import { PagedList } from '../../components/PagedList';
 import { useFormat } from '../../i18n/format';
 
@@ -46,18 +47,18 @@ function TransferRow({ payment, onDecided }: { payment: Payment; onDecided: (p: 
   const { t } = useTranslation();
   const f = useFormat();
   const order = useApi(() => api.orders.get(payment.orderId), [payment.orderId]);
-  const [reason, setReason] = useState('');
-  const [rejecting, setRejecting] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
-  async function decide(action: () => Promise<Payment>) {
+  async function decide(action: () => Promise<Payment>): Promise<boolean> {
     setBusy(true);
     setError(undefined);
     try {
       onDecided(await action());
+      return true;
     } catch (err) {
       setError(campaignProblem(t, f, err));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -87,43 +88,17 @@ function TransferRow({ payment, onDecided }: { payment: Payment; onDecided: (p: 
         )}
       </p>
       <FormAlert error={error} />
-      {rejecting ? (
-        <div className="form form-inline">
-          <TextField
-            label={t('paymentsDesk.reason')}
-            maxLength={500}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-          />
-          <p className="actions">
-            <button
-              type="button"
-              className="btn"
-              disabled={busy}
-              onClick={() => void decide(() => api.payments.reject(payment.id, reason.trim() || undefined))}
-            >
-              {t('paymentsDesk.rejectSubmit')}
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={() => setRejecting(false)}>
-              {t('common.cancel')}
-            </button>
-          </p>
-        </div>
-      ) : (
-        <p className="actions">
-          <button
-            type="button"
-            className="btn btn-primary btn-small"
-            disabled={busy}
-            onClick={() => void decide(() => api.payments.confirm(payment.id))}
-          >
-            {t('paymentsDesk.confirm', { amount: f.money(payment.amount) })}
-          </button>
-          <button type="button" className="btn btn-small" disabled={busy} onClick={() => setRejecting(true)}>
-            {t('paymentsDesk.reject')}
-          </button>
-        </p>
-      )}
+      <ConfirmOrRefuse
+        labels={{
+          confirm: t('paymentsDesk.confirm', { amount: f.money(payment.amount) }),
+          refuse: t('paymentsDesk.reject'),
+          reason: t('paymentsDesk.reason'),
+          refuseSubmit: t('paymentsDesk.rejectSubmit'),
+        }}
+        busy={busy}
+        onConfirm={() => void decide(() => api.payments.confirm(payment.id))}
+        onRefuse={(reason) => decide(() => api.payments.reject(payment.id, reason || undefined))}
+      />
     </li>
   );
 }

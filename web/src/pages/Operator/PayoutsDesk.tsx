@@ -4,6 +4,7 @@ import { api } from '../../api';
 import type { Payout, PayoutBatch, PayoutBatchDetail, PayoutState } from '../../api/types';
 import { useApi, usePaged } from '../../app/useApi';
 import { Async, errorMessage } from '../../components/Async';
+import { ConfirmOrRefuse } from '../../components/ConfirmOrRefuse';
 import { FormAlert, TextField, useSubmit } from '../../components/Form';
 import { PagedList } from '../../components/PagedList';
 import { minorDigits, useFormat } from '../../i18n/format';
@@ -232,19 +233,18 @@ function BatchPayouts({ id, onChanged }: { id: string; onChanged: (batch: Payout
 function PayoutRow({ payout, onSettled }: { payout: Payout; onSettled: (p: Payout) => void }) {
   const { t } = useTranslation();
   const f = useFormat();
-  const [failing, setFailing] = useState(false);
-  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
-  async function settle(action: () => Promise<Payout>) {
+  async function settle(action: () => Promise<Payout>): Promise<boolean> {
     setBusy(true);
     setError(undefined);
     try {
       onSettled(await action());
-      setFailing(false);
+      return true;
     } catch (err) {
       setError(errorMessage(t, err));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -266,44 +266,20 @@ function PayoutRow({ payout, onSettled }: { payout: Payout; onSettled: (p: Payou
       </td>
       <td>
         <FormAlert error={error} />
-        {payout.state === 'pending' &&
-          (failing ? (
-            <div className="form form-inline">
-              <TextField
-                label={t('payoutsDesk.reason')}
-                maxLength={500}
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-              />
-              <p className="actions">
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={busy || !reason.trim()}
-                  onClick={() => void settle(() => api.ledger.markFailed(payout.id, reason.trim()))}
-                >
-                  {t('payoutsDesk.failSubmit')}
-                </button>
-                <button type="button" className="btn btn-small btn-ghost" onClick={() => setFailing(false)}>
-                  {t('common.cancel')}
-                </button>
-              </p>
-            </div>
-          ) : (
-            <p className="actions">
-              <button
-                type="button"
-                className="btn btn-small btn-primary"
-                disabled={busy}
-                onClick={() => void settle(() => api.ledger.markPaid(payout.id))}
-              >
-                {t('payoutsDesk.markPaid')}
-              </button>
-              <button type="button" className="btn btn-small" disabled={busy} onClick={() => setFailing(true)}>
-                {t('payoutsDesk.markFailed')}
-              </button>
-            </p>
-          ))}
+        {payout.state === 'pending' && (
+          <ConfirmOrRefuse
+            labels={{
+              confirm: t('payoutsDesk.markPaid'),
+              refuse: t('payoutsDesk.markFailed'),
+              reason: t('payoutsDesk.reason'),
+              refuseSubmit: t('payoutsDesk.failSubmit'),
+            }}
+            busy={busy}
+            reasonRequired
+            onConfirm={() => void settle(() => api.ledger.markPaid(payout.id))}
+            onRefuse={(reason) => settle(() => api.ledger.markFailed(payout.id, reason))}
+          />
+        )}
       </td>
     </tr>
   );
