@@ -14,6 +14,7 @@ import * as notifications from './2026120103_notifications.js';
 import * as log from './2026120201_log.js';
 import * as lots from './2026120202_lots.js';
 import * as ledger from './2026120301_ledger.js';
+import * as logProofReads from './2026120401_log_proof_reads.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026120201_log': log,
   '2026120202_lots': lots,
   '2026120301_ledger': ledger,
+  '2026120401_log_proof_reads': logProofReads,
 };

@@ -6,8 +6,13 @@ import type { LogEntriesTable, LogEntryRefsTable, LogHeadsTable, LogNodesTable, 
 const q = (ex: Executor) => ex as Kysely<LogTables>;
 const CHUNK = 500;
 
-/** Node key: index·64 + level (levels stay below 64; indexes below 2^47). */
-export const nodeKey = (level: number, index: number) => index * 64 + level;
+/**
+ * Subtree key: level·2^46 + index (levels stay below 64 and indexes below 2^46, so keys below
+ * 2^52). Keyed level first, the upper levels of all proofs sit together in a few hot pages; leaves
+ * (level 0) are keyed by their index and read from the entries.
+ */
+const LEVEL_STRIDE = 2 ** 46;
+export const nodeKey = (level: number, index: number) => level * LEVEL_STRIDE + index;
 
 /** Byte columns come back as Buffer from better-sqlite3 and from pg alike; Uint8Array just in case. */
 const buf = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b));
@@ -87,27 +92,31 @@ export const logRepository = {
   },
 
   /**
-   * Hashes of complete subtrees by key (index·64 + level), leaves (level 0) from the entries and
+   * Hashes of complete subtrees by key (`nodeKey`), leaves (level 0) from the entries and
    * larger subtrees from the nodes, in one statement. Keys the log does not have are absent.
    */
   async hashes(ex: Executor, keys: readonly number[]): Promise<Map<number, Buffer>> {
-    const leaves = keys.filter((k) => k % 64 === 0).map((k) => k / 64);
-    const inner = keys.filter((k) => k % 64 !== 0);
+    const leaves = keys.filter((k) => k < LEVEL_STRIDE);
+    const inner = keys.filter((k) => k >= LEVEL_STRIDE);
     if (keys.length === 0) return new Map();
     if (dialectOf(ex) === 'postgres') {
       // One statement text for every proof (arrays, not IN lists of varying length): cheaper to plan.
-      const { rows } = await sql<{
-        id: number;
-        hash: Buffer;
-      }>`select idx * 64 as id, leaf_hash as hash from log_entries where idx = any(${leaves}::bigint[])
-        union all select id, hash from log_nodes where id = any(${inner}::bigint[])`.execute(ex);
-      return new Map(rows.map((r) => [Number(r.id), buf(r.hash)]));
+      // One row back (the keys, and their hashes concatenated in the same order) instead of one row
+      // per hash: a proof is a hot path, and parsing ~25 rows costs more than the query itself.
+      const { rows } = await sql<{ ids: string | null; hashes: Buffer | null }>`select array_agg(id order by id)::text as ids,
+          string_agg(hash, ''::bytea order by id) as hashes
+        from (select idx as id, leaf_hash as hash from log_entries where idx = any(${leaves}::bigint[])
+          union all select id, hash from log_nodes where id = any(${inner}::bigint[])) found`.execute(ex);
+      const { ids, hashes } = rows[0] ?? { ids: null, hashes: null };
+      const found = new Map<number, Buffer>();
+      if (ids === null || hashes === null) return found;
+      const all = buf(hashes);
+      const keys = ids.slice(1, -1).split(',');
+      for (let i = 0; i < keys.length; i++) found.set(Number(keys[i]), all.subarray(i * 32, (i + 1) * 32));
+      return found;
     }
     const fromLeaves = () =>
-      q(ex)
-        .selectFrom('log_entries')
-        .select([sql<number>`idx * 64`.as('id'), 'leaf_hash as hash'])
-        .where('idx', 'in', leaves);
+      q(ex).selectFrom('log_entries').select(['idx as id', 'leaf_hash as hash']).where('idx', 'in', leaves);
     const fromNodes = () => q(ex).selectFrom('log_nodes').select(['id', 'hash']).where('id', 'in', inner);
     const query = leaves.length && inner.length ? fromLeaves().unionAll(fromNodes()) : leaves.length ? fromLeaves() : fromNodes();
     const rows = await query.execute();

@@ -36,9 +36,9 @@ export interface LogDeps {
 }
 
 const MAX_ENTRIES = 1000;
-const MAX_LEAVES = 2 ** 47;
+const MAX_LEAVES = 2 ** 46;
 
-const hex = (h: Uint8Array) => Buffer.from(h).toString('hex');
+const hex = (h: Uint8Array) => (Buffer.isBuffer(h) ? h : Buffer.from(h.buffer, h.byteOffset, h.byteLength)).toString('hex');
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 function headView(h: LogHeadsTable): SignedTreeHead {
@@ -177,7 +177,7 @@ export class LogService {
   /** The rows, new complete subtrees and next state of appending entries to the log in `state`. */
   private grow(state: LogStateTable, given: readonly NewLogEntry[]) {
     const size = Number(state.size);
-    // Node keys are index·64 + level: they stay exact integers below 2^47 leaves.
+    // Node keys (level·2^46 + index) stay exact integers below 2^46 leaves.
     if (size + given.length > MAX_LEAVES) throw new Error(`the log holds at most ${MAX_LEAVES} entries`);
     // Each entry carries its own index, so that no two leaves are alike (a hash names one entry).
     const entries: LogEntry[] = given.map((e, i) => ({ ...e, index: size + i }));

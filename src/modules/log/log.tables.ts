@@ -7,7 +7,7 @@ export interface LogEntriesTable {
   occurred_at: string;
 }
 
-/** Complete subtrees of level ≥ 1; `id` is index·64 + level. */
+/** Complete subtrees of level ≥ 1; `id` is level·2^46 + index (see `nodeKey`). */
 export interface LogNodesTable {
   id: number;
   hash: Buffer;

@@ -122,8 +122,9 @@ export function consistencyPlan(first: number, second: number): Range[] {
 
 /** Every distinct complete subtree the ranges need, for one read. */
 export function nodesFor(ranges: readonly Range[]): NodeId[] {
-  const seen = new Map<string, NodeId>();
-  for (const r of ranges) for (const c of chunksOf(r)) seen.set(`${c.level}/${c.index}`, c);
+  // Keyed by a number (level·2^46 + index), not a string: proofs are a hot path.
+  const seen = new Map<number, NodeId>();
+  for (const r of ranges) for (const c of chunksOf(r)) seen.set(c.level * 2 ** 46 + c.index, c);
   return [...seen.values()];
 }
 

@@ -64,6 +64,51 @@ function cachePreparedStatements(sqlite: SqliteDatabase.Database): void {
   }) as typeof sqlite.prepare;
 }
 
+const PREPARED_STATEMENTS = 500;
+
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans it every time, which costs as
+ * much as running a short statement. A statement text seen a second time is sent named instead —
+ * the extended protocol's prepared statement, as pgx, JDBC and postgres.js do by default — and is
+ * then parsed once per connection and only bound and executed after that (pg keeps the names a
+ * connection has parsed). At most PREPARED_STATEMENTS texts are named; later ones go unnamed.
+ * PostgreSQL re-plans a prepared statement when a table it reads changes or `search_path` does.
+ */
+function preparingPool(pool: pg.Pool) {
+  const names = new Map<string, string>();
+  const seenOnce = new Set<string>();
+  const nameOf = (text: string): string | undefined => {
+    const name = names.get(text);
+    if (name || names.size >= PREPARED_STATEMENTS) return name;
+    if (!seenOnce.has(text)) {
+      if (seenOnce.size >= 10 * PREPARED_STATEMENTS) seenOnce.clear();
+      seenOnce.add(text);
+      return undefined;
+    }
+    seenOnce.delete(text);
+    const named = `covalue_${names.size + 1}`;
+    names.set(text, named);
+    return named;
+  };
+  const preparing = new WeakSet<pg.PoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      if (!preparing.has(client)) {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        // Kysely calls query(text, values) for statements and query(cursor) for streams.
+        client.query = ((first: unknown, values?: unknown[]) =>
+          typeof first === 'string'
+            ? query({ text: first, values, name: nameOf(first) })
+            : query(first, values)) as typeof client.query;
+        preparing.add(client);
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** Opens the database the configuration names: SQLite (WAL, foreign keys, busy timeout) or a PostgreSQL pool. */
 export function openDatabase(config: DatabaseConfig): Database {
   if (config.dialect === 'sqlite') {
@@ -86,7 +131,7 @@ export function openDatabase(config: DatabaseConfig): Database {
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return wrap('postgres', kysely);
 }
 
