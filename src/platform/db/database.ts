@@ -77,16 +77,18 @@ const PREPARED_STATEMENTS = 500;
 function preparingPool(pool: pg.Pool) {
   const names = new Map<string, string>();
   const seenOnce = new Set<string>();
+  let made = 0;
   const nameOf = (text: string): string | undefined => {
     const name = names.get(text);
-    if (name || names.size >= PREPARED_STATEMENTS) return name;
+    // A prepared statement holds one command: texts that may hold several go unnamed.
+    if (name || names.size >= PREPARED_STATEMENTS || text.includes(';')) return name;
     if (!seenOnce.has(text)) {
       if (seenOnce.size >= 10 * PREPARED_STATEMENTS) seenOnce.clear();
       seenOnce.add(text);
       return undefined;
     }
     seenOnce.delete(text);
-    const named = `covalue_${names.size + 1}`;
+    const named = `covalue_${++made}`;
     names.set(text, named);
     return named;
   };
@@ -94,15 +96,30 @@ function preparingPool(pool: pg.Pool) {
   return {
     async connect() {
       const client = await pool.connect();
-      if (!preparing.has(client)) {
-        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-        // Kysely calls query(text, values) for statements and query(cursor) for streams.
-        client.query = ((first: unknown, values?: unknown[]) =>
-          typeof first === 'string'
-            ? query({ text: first, values, name: nameOf(first) })
-            : query(first, values)) as typeof client.query;
-        preparing.add(client);
-      }
+      if (preparing.has(client)) return client;
+      preparing.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      // Kysely opens and ends its transactions with these statements on the same client.
+      let inTransaction = false;
+      const run = async (text: string, values?: unknown[]) => {
+        if (/^\s*(begin|start transaction)\b/i.test(text)) inTransaction = true;
+        else if (/^\s*(commit|end|rollback)\b(?!\s+to\b)/i.test(text)) inTransaction = false;
+        const name = nameOf(text);
+        try {
+          return await query({ text, values, name });
+        } catch (err) {
+          // Another process changed a table's columns (a migration during a rolling upgrade):
+          // this statement's plan no longer fits. Parse it afresh under a new name next time, and
+          // now, unless a transaction was aborted by the error (its caller sees it and retries).
+          if (!name || (err as { code?: string }).code !== '0A000') throw err;
+          names.delete(text);
+          if (inTransaction) throw err;
+          return query({ text, values });
+        }
+      };
+      // Kysely calls query(text, values) for statements and query(cursor) for streams.
+      client.query = ((first: unknown, values?: unknown[]) =>
+        typeof first === 'string' ? run(first, values) : query(first, values)) as typeof client.query;
       return client;
     },
     end: () => pool.end(),
