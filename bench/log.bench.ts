@@ -99,7 +99,9 @@ async function warmProofIndexes(db: Database, backend: Backend): Promise<void> {
     backend === 'postgres'
       ? `; shared_buffers = ${(await sql<{ shared_buffers: string }>`show shared_buffers`.execute(db.kysely)).rows[0]!.shared_buffers}`
       : '';
-  console.log(`  ${backend}: settled, proof indexes read into the cache in ${fmt((performance.now() - t0) / 1000, 1)} s${settings}`);
+  console.log(
+    `  ${backend}: settled, proof indexes read into the cache in ${fmt((performance.now() - t0) / 1000, 1)} s${settings}`,
+  );
 }
 
 async function proofLatency(backend: Backend, sizes: number[]): Promise<void> {

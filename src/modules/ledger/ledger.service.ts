@@ -19,7 +19,7 @@ import { AppError } from '../../platform/errors.js';
 import type { DomainEvent } from '../../platform/events/event-bus.js';
 import { decodeCursor, pageOf } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { contributorsFrom, type Evidence } from './ledger.basis.js';
+import { contributorsFrom } from './ledger.basis.js';
 import { type LineFilter, ledgerRepository as repo } from './ledger.repository.js';
 import {
   type Allocation,
