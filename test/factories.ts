@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import type { NewLogEntry } from '../src/modules/log/log.entries.js';
 import type { Persona, TestApp } from './harness.js';
 
 /** Factories for the co-creation core; each goes through the public API and checks it succeeded. */
@@ -232,3 +233,17 @@ export async function newLiveCampaign(t: TestApp, op: Persona, productId: string
 let keys = 0;
 /** A fresh Idempotency-Key header. */
 export const idem = () => ({ headers: { 'idempotency-key': `k-${Date.now()}-${++keys}-${randomBytes(4).toString('hex')}` } });
+
+/** A contribution log entry for tests that append to the log directly: the (i+1)-th support of need_1 by mem_i. */
+export function logEntry(i: number, extra: Partial<NewLogEntry> = {}): NewLogEntry {
+  return {
+    v: 1,
+    kind: 'need.supported',
+    at: '2026-03-01T08:00:00.000Z',
+    actor: `mem_${i}`,
+    credits: [],
+    subjects: { needId: 'need_1' },
+    data: { rank: i + 1 },
+    ...extra,
+  };
+}

@@ -1,19 +1,9 @@
 import { type Migration, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../../migrations/index.js';
+import { logEntry } from '../../../test/factories.js';
 import { createTestApp, forEachBackend, type TestApp } from '../../../test/harness.js';
-import type { NewLogEntry } from './log.entries.js';
 import { nodeKey } from './log.repository.js';
-
-const entry = (i: number): NewLogEntry => ({
-  v: 1,
-  kind: 'need.supported',
-  at: '2026-03-01T08:00:00.000Z',
-  actor: `mem_${i}`,
-  credits: [],
-  subjects: { needId: 'need_1' },
-  data: { rank: i + 1 },
-});
 
 forEachBackend((backend) => {
   describe('migration 2026120401_log_proof_reads', () => {
@@ -28,7 +18,7 @@ forEachBackend((backend) => {
       await t.db.transaction((trx) =>
         log.append(
           trx,
-          Array.from({ length: 45 }, (_, i) => entry(i)),
+          Array.from({ length: 45 }, (_, i) => logEntry(i)),
         ),
       );
       const proofs = async () => Promise.all([0, 7, 31, 44].map((index) => log.inclusionProof({ index, treeSize: 45 })));

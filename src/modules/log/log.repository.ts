@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import { dialectOf, forUpdate } from '../../platform/db/dialect.js';
 import type { LogEntriesTable, LogEntryRefsTable, LogHeadsTable, LogNodesTable, LogStateTable, LogTables } from './log.tables.js';
+import { HASH_BYTES } from './merkle.js';
 
 const q = (ex: Executor) => ex as Kysely<LogTables>;
 const CHUNK = 500;
@@ -111,8 +112,8 @@ export const logRepository = {
       const found = new Map<number, Buffer>();
       if (ids === null || hashes === null) return found;
       const all = buf(hashes);
-      const keys = ids.slice(1, -1).split(',');
-      for (let i = 0; i < keys.length; i++) found.set(Number(keys[i]), all.subarray(i * 32, (i + 1) * 32));
+      const idList = ids.slice(1, -1).split(',');
+      for (let i = 0; i < idList.length; i++) found.set(Number(idList[i]), all.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
       return found;
     }
     const fromLeaves = () =>

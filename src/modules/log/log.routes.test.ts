@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newCommunity, newNeed, newScene } from '../../../test/factories.js';
+import { logEntry, newCommunity, newNeed, newScene } from '../../../test/factories.js';
 import { backends, createTestApp, createTestDatabase, forEachBackend, type TestApp } from '../../../test/harness.js';
 import type { LogEntry } from '../../contracts/log.js';
 import { canonicalJson } from '../../platform/canonical-json.js';
@@ -14,18 +14,7 @@ import { treeHeadBytes, verifySignature } from './signing-key.js';
 const unhex = (s: string) => Buffer.from(s, 'hex');
 const leafOf = (e: LogEntry) => leafHash(Buffer.from(canonicalJson(e), 'utf8'));
 
-function entry(i: number, extra: Partial<NewLogEntry> = {}): NewLogEntry {
-  return {
-    v: 1,
-    kind: 'need.supported',
-    at: '2026-03-01T08:00:00.000Z',
-    actor: `mem_${i}`,
-    credits: [],
-    subjects: { needId: 'need_1' },
-    data: { rank: i + 1 },
-    ...extra,
-  };
-}
+const entry = logEntry;
 
 async function append(t: TestApp, entries: NewLogEntry[]) {
   return t.db.transaction((trx) => t.app.modules.log.service.append(trx, entries));

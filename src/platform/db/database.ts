@@ -72,7 +72,8 @@ const PREPARED_STATEMENTS = 500;
  * the extended protocol's prepared statement, as pgx, JDBC and postgres.js do by default — and is
  * then parsed once per connection and only bound and executed after that (pg keeps the names a
  * connection has parsed). At most PREPARED_STATEMENTS texts are named; later ones go unnamed.
- * PostgreSQL re-plans a prepared statement when a table it reads changes or `search_path` does.
+ * PostgreSQL re-plans a prepared statement when a table it reads changes or `search_path` does,
+ * but refuses one whose result columns changed: that text is then parsed afresh under a new name.
  */
 function preparingPool(pool: pg.Pool) {
   const names = new Map<string, string>();
@@ -111,7 +112,8 @@ function preparingPool(pool: pg.Pool) {
           // Another process changed a table's columns (a migration during a rolling upgrade):
           // this statement's plan no longer fits. Parse it afresh under a new name next time, and
           // now, unless a transaction was aborted by the error (its caller sees it and retries).
-          if (!name || (err as { code?: string }).code !== '0A000') throw err;
+          const { code, message } = err as { code?: string; message?: string };
+          if (!name || code !== '0A000' || !message?.includes('cached plan must not change result type')) throw err;
           names.delete(text);
           if (inTransaction) throw err;
           return query({ text, values });
