@@ -2,7 +2,8 @@
 // 50 connections, each attempt an authenticated order followed by its payment with the simulated
 // provider (which also sends its signed webhooks to the server). SQLite: one `covalue serve`;
 // PostgreSQL: two of them on one database, the connections split between them. Printed next to a
-// bare Fastify POST route measured in the same run with the same client.
+// bare Fastify POST route measured in the same run with the same client, and next to a bare sale: the
+// same HTTP exchanges (order, payment, webhook) answered by servers that do no work, the ceiling.
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -14,7 +15,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
-import { fmt, freePort, load, median, startProcess, stopProcess, tempDir } from './lib.js';
+import { fmt, freePort, load, median, startProcess, stopProcess, tempDir, waitQuiet } from './lib.js';
 
 const UNITS = 3000;
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 20_000);
@@ -293,7 +294,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
   }
   await app.close();
 
-  const processes = backend === 'postgres' ? 2 : 1;
+  const processes = Number(process.env.BENCH_PROCESSES ?? (backend === 'postgres' ? 2 : 1));
   const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
   const servers = [];
   for (const port of ports) {
@@ -306,17 +307,20 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
       ),
     );
   }
-  const barePort = await freePort();
-  const bare = await startProcess(
-    'bench/bare-server.ts',
-    [],
-    { PORT: String(barePort), BENCH_DIR: dir },
-    `http://127.0.0.1:${barePort}/healthz`,
-  );
+  // Bare servers, as many as Covalue's: the first also serves the bare route.
+  const barePorts = await Promise.all(Array.from({ length: processes }, () => freePort()));
+  const bareServers = [];
+  for (const port of barePorts) {
+    bareServers.push(
+      await startProcess('bench/bare-server.ts', [], { PORT: String(port), BENCH_DIR: dir }, `http://127.0.0.1:${port}/healthz`),
+    );
+  }
+  const barePort = barePorts[0]!;
 
   let inProcess: { orders: number; payments: number } | undefined;
   const rounds: RoundResult[] = [];
   const bares: { rps: number; p99: number }[] = [];
+  const bareSales: RoundResult[] = [];
   let oversold = 0;
   try {
     for (const [i, campaignId] of campaigns.entries()) {
@@ -327,7 +331,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
           tokens,
           0,
         );
-        console.log('warm-up round done');
+        console.log(`warm-up round done; the servers were quiet ${fmt((await waitQuiet(servers)) / 1000, 1)} s later`);
         continue;
       }
       const b = await load({
@@ -337,6 +341,22 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
         requests: [{ method: 'POST', path: '/bare', headers: { 'content-type': 'application/json' }, body: '{"quantity":1}' }],
       });
       bares.push(b);
+      for (const [n, port] of barePorts.entries()) {
+        // The units split between the bare servers (they share no stock).
+        const units = Math.floor(UNITS / processes) + (n < UNITS % processes ? 1 : 0);
+        await fetch(`http://127.0.0.1:${port}/bare-sale/reset`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ units }),
+        });
+      }
+      const bs = await sale(
+        barePorts.map((p) => `http://127.0.0.1:${p}`),
+        'bare',
+        tokens,
+        i,
+      );
+      bareSales.push(bs);
       const r = await sale(
         ports.map((p) => `http://127.0.0.1:${p}`),
         campaignId,
@@ -344,6 +364,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
         i,
       );
       rounds.push(r);
+      const settle = await waitQuiet(servers);
       const audit = await m.campaigns.orders.auditStock(campaignId);
       const paidRows = Number(
         (
@@ -361,8 +382,8 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
       console.log(
         `round ${i}: ${fmt(r.paid)} paid orders in ${fmt(r.lastPaidMs / 1000, 2)} s = ${fmt(r.ordersPerSecond)} paid orders/s; ` +
           `${fmt(r.attempts)} attempts at ${fmt(r.attemptsPerSecond)}/s; attempt p50 ${fmt(r.p50, 1)} ms p99 ${fmt(r.p99, 1)} ms; ` +
-          `sold out after ${r.soldOutMs === null ? '—' : `${fmt(r.soldOutMs / 1000, 2)} s`}; oversold ${over}; audit ${audit.consistent ? 'consistent' : 'INCONSISTENT'} | ` +
-          `bare POST ${fmt(b.rps)} req/s p99 ${b.p99} ms | ${JSON.stringify(r.statuses)}`,
+          `sold out after ${r.soldOutMs === null ? '—' : `${fmt(r.soldOutMs / 1000, 2)} s`}; oversold ${over}; audit ${audit.consistent ? 'consistent' : 'INCONSISTENT'}; quiet ${fmt(settle / 1000, 1)} s later | ` +
+          `bare POST ${fmt(b.rps)} req/s p99 ${b.p99} ms; bare sale ${fmt(bs.ordersPerSecond)} paid orders/s | ${JSON.stringify(r.statuses)}`,
       );
     }
     for (const s of servers) await stopProcess(s);
@@ -370,9 +391,10 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
     inProcess = await serviceOnly(db, config, op, product.id);
   } finally {
     for (const s of servers) await stopProcess(s);
-    await stopProcess(bare);
+    for (const b of bareServers) await stopProcess(b);
     await db.close();
-    if (backend === 'postgres') {
+    if (process.env.BENCH_KEEP) console.log(`  kept ${databaseUrl}`);
+    else if (backend === 'postgres') {
       const admin = new pg.Client({ connectionString: PG_URL });
       await admin.connect();
       await admin.query(`DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
@@ -382,6 +404,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
 
   const ops = median(rounds.map((r) => r.ordersPerSecond));
   const bareRps = median(bares.map((b) => b.rps));
+  const bareSale = median(bareSales.map((b) => b.ordersPerSecond));
   console.log('');
   console.log(
     `flash (${backend}, ${processes} server process${processes > 1 ? 'es' : ''}, ${fmt(UNITS)} units, ~${fmt(ATTEMPTS)} attempts, ${CONNECTIONS} connections, median of ${ROUNDS}):`,
@@ -400,6 +423,10 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
     `  ratio              ${fmt((100 * ops) / bareRps, 1)} % of the bare route's req/s` +
       (backend === 'sqlite' ? ' (target ≥ 50 %)' : ` (target: ≥ 5,000 paid orders/s)`),
   );
+  console.log(
+    `  bare sale          ${fmt(bareSale)} paid orders/s (the same exchanges with no work behind them, ${processes} process${processes > 1 ? 'es' : ''}) = ${fmt((100 * bareSale) / bareRps, 1)} % of the bare route: the ceiling`,
+  );
+  console.log(`  of the ceiling     ${fmt((100 * ops) / bareSale, 1)} %`);
   if (inProcess) {
     console.log(
       `  without HTTP       ${fmt(inProcess.orders)} orders/s and ${fmt(inProcess.payments)} payments/s through the services, 50 callers in one process (for where the time goes)`,

@@ -177,3 +177,29 @@ export async function timed(n: number, fn: (i: number) => Promise<unknown>): Pro
   }
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
+
+/** CPU time (ms) a process has used so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Waits until the processes are quiet (under 10 % of a core each over a second), e.g. until
+ * a server's worker has worked off the events of a round, so that the next measurement does not
+ * share the machine with it. Gives up after `timeoutMs`.
+ */
+export async function waitQuiet(children: ChildProcess[], timeoutMs = 120_000): Promise<number> {
+  const t0 = performance.now();
+  const pids = children.map((c) => c.pid!).filter((p) => fs.existsSync(`/proc/${p}`));
+  let before = pids.reduce((s, p) => s + cpuMs(p), 0);
+  while (performance.now() - t0 < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = pids.reduce((s, p) => s + cpuMs(p), 0);
+    if (now - before < 100 * pids.length) break;
+    before = now;
+  }
+  return performance.now() - t0;
+}
