@@ -317,6 +317,24 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
   }
   const barePort = barePorts[0]!;
 
+  /** A bare sale round: the units split between the bare servers (they share no stock). */
+  const runBareSale = async (round: number) => {
+    for (const [n, port] of barePorts.entries()) {
+      const units = Math.floor(UNITS / processes) + (n < UNITS % processes ? 1 : 0);
+      await fetch(`http://127.0.0.1:${port}/bare-sale/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ units }),
+      });
+    }
+    return sale(
+      barePorts.map((p) => `http://127.0.0.1:${p}`),
+      'bare',
+      tokens,
+      round,
+    );
+  };
+
   let inProcess: { orders: number; payments: number } | undefined;
   const rounds: RoundResult[] = [];
   const bares: { rps: number; p99: number }[] = [];
@@ -331,7 +349,10 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
           tokens,
           0,
         );
-        console.log(`warm-up round done; the servers were quiet ${fmt((await waitQuiet(servers)) / 1000, 1)} s later`);
+        await runBareSale(0);
+        console.log(
+          `warm-up round done (Covalue's and the bare sale's); the servers were quiet ${fmt((await waitQuiet(servers)) / 1000, 1)} s later`,
+        );
         continue;
       }
       const b = await load({
@@ -341,21 +362,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
         requests: [{ method: 'POST', path: '/bare', headers: { 'content-type': 'application/json' }, body: '{"quantity":1}' }],
       });
       bares.push(b);
-      for (const [n, port] of barePorts.entries()) {
-        // The units split between the bare servers (they share no stock).
-        const units = Math.floor(UNITS / processes) + (n < UNITS % processes ? 1 : 0);
-        await fetch(`http://127.0.0.1:${port}/bare-sale/reset`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ units }),
-        });
-      }
-      const bs = await sale(
-        barePorts.map((p) => `http://127.0.0.1:${p}`),
-        'bare',
-        tokens,
-        i,
-      );
+      const bs = await runBareSale(i);
       bareSales.push(bs);
       const r = await sale(
         ports.map((p) => `http://127.0.0.1:${p}`),
