@@ -22,8 +22,8 @@ app.post('/bare-write', async (request) => {
 });
 
 // The bare sale, on the flash bench's paths: an order answers 201 with an id until the units are
-// gone, then 409 sold-out; a payment answers 201 captured and sends one webhook to this server
-// over HTTP (undici's request, as the simulated provider does), which answers 200. No authentication, no
+// gone, then 409 sold-out; a payment answers 201 captured and sends one webhook to this server over
+// HTTP (undici's request, as the simulated provider does), which answers 200. No authentication, no
 // database, no events: the ceiling that the same exchanges allow on this machine.
 let units = 0;
 let sold = 0;

@@ -4,6 +4,8 @@
 // PostgreSQL: two of them on one database, the connections split between them. Printed next to a
 // bare Fastify POST route measured in the same run with the same client, and next to a bare sale: the
 // same HTTP exchanges (order, payment, webhook) answered by servers that do no work, the ceiling.
+// Experiments: BENCH_PROCESSES (server processes), BENCH_SERVER_ENV (extra server settings, JSON),
+// BENCH_NODE_ARGS (e.g. --cpu-prof), BENCH_KEEP=1 (keep the database), BENCH_ROUNDS, BENCH_ATTEMPTS.
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -15,7 +17,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
 import { openDatabase } from '../src/platform/db/database.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
-import { fmt, freePort, load, median, startProcess, stopProcess, tempDir, waitQuiet } from './lib.js';
+import { fmt, freePort, load, median, quietness, startProcess, stopProcess, tempDir, waitQuiet } from './lib.js';
 
 const UNITS = 3000;
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 20_000);
@@ -351,7 +353,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
         );
         await runBareSale(0);
         console.log(
-          `warm-up round done (Covalue's and the bare sale's); the servers were quiet ${fmt((await waitQuiet(servers)) / 1000, 1)} s later`,
+          `warm-up round done (Covalue's and the bare sale's); the servers were ${quietness(await waitQuiet(servers))}`,
         );
         continue;
       }
@@ -389,7 +391,7 @@ async function bench(backend: 'sqlite' | 'postgres'): Promise<void> {
       console.log(
         `round ${i}: ${fmt(r.paid)} paid orders in ${fmt(r.lastPaidMs / 1000, 2)} s = ${fmt(r.ordersPerSecond)} paid orders/s; ` +
           `${fmt(r.attempts)} attempts at ${fmt(r.attemptsPerSecond)}/s; attempt p50 ${fmt(r.p50, 1)} ms p99 ${fmt(r.p99, 1)} ms; ` +
-          `sold out after ${r.soldOutMs === null ? '—' : `${fmt(r.soldOutMs / 1000, 2)} s`}; oversold ${over}; audit ${audit.consistent ? 'consistent' : 'INCONSISTENT'}; quiet ${fmt(settle / 1000, 1)} s later | ` +
+          `sold out after ${r.soldOutMs === null ? '—' : `${fmt(r.soldOutMs / 1000, 2)} s`}; oversold ${over}; audit ${audit.consistent ? 'consistent' : 'INCONSISTENT'}; ${quietness(settle)} | ` +
           `bare POST ${fmt(b.rps)} req/s p99 ${b.p99} ms; bare sale ${fmt(bs.ordersPerSecond)} paid orders/s | ${JSON.stringify(r.statuses)}`,
       );
     }

@@ -189,17 +189,22 @@ function cpuMs(pid: number): number {
 /**
  * Waits until the processes are quiet (under 10 % of a core each over a second), e.g. until
  * a server's worker has worked off the events of a round, so that the next measurement does not
- * share the machine with it. Gives up after `timeoutMs`.
+ * share the machine with it. Gives up after `timeoutMs`; says how long it waited and whether they
+ * became quiet.
  */
-export async function waitQuiet(children: ChildProcess[], timeoutMs = 120_000): Promise<number> {
+export async function waitQuiet(children: ChildProcess[], timeoutMs = 120_000): Promise<{ ms: number; quiet: boolean }> {
   const t0 = performance.now();
   const pids = children.map((c) => c.pid!).filter((p) => fs.existsSync(`/proc/${p}`));
   let before = pids.reduce((s, p) => s + cpuMs(p), 0);
   while (performance.now() - t0 < timeoutMs) {
     await new Promise((r) => setTimeout(r, 1000));
     const now = pids.reduce((s, p) => s + cpuMs(p), 0);
-    if (now - before < 100 * pids.length) break;
+    if (now - before < 100 * pids.length) return { ms: performance.now() - t0, quiet: true };
     before = now;
   }
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, quiet: false };
 }
+
+/** How `waitQuiet` went, for a bench's log line. */
+export const quietness = (q: { ms: number; quiet: boolean }) =>
+  q.quiet ? `quiet ${fmt(q.ms / 1000, 1)} s later` : `STILL BUSY after ${fmt(q.ms / 1000, 1)} s (measured anyway)`;

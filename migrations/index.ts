@@ -15,6 +15,7 @@ import * as log from './2026120201_log.js';
 import * as lots from './2026120202_lots.js';
 import * as ledger from './2026120301_ledger.js';
 import * as logProofReads from './2026120401_log_proof_reads.js';
+import * as webhookClaims from './2026120402_webhook_claims.js';
 
 /** Every migration, by name; names sort in the order they apply. Add new ones at the end. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026120202_lots': lots,
   '2026120301_ledger': ledger,
   '2026120401_log_proof_reads': logProofReads,
+  '2026120402_webhook_claims': webhookClaims,
 };

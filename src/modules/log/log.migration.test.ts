@@ -35,9 +35,9 @@ forEachBackend((backend) => {
         db: t.db.kysely,
         provider: { getMigrations: async () => migrations as Record<string, Migration> },
       });
-      const down = await migrator.migrateDown();
+      const down = await migrator.migrateTo('2026120301_ledger');
       expect(down.error).toBeUndefined();
-      expect(down.results?.[0]?.migrationName).toBe('2026120401_log_proof_reads');
+      expect(down.results?.map((r) => r.migrationName)).toContain('2026120401_log_proof_reads');
       // The earlier layout: index·64 + level.
       const old = await ids();
       expect(old.map((id) => [id % 64, Math.floor(id / 64)])).toEqual(

@@ -65,7 +65,11 @@ export const simulatedRepository = {
         .execute();
   },
 
-  /** Claims due, undelivered webhooks for `leaseMs` (skipping rows another process claims at this moment). */
+  /**
+   * Claims due, undelivered webhooks, earliest due first, until `leaseUntil` (skipping rows another
+   * process claims at this moment). Read in the order of the index `simulated_webhooks_due_order`,
+   * so a claim stops after its `limit` rows however long the queue.
+   */
   async claimDue(ex: Executor, nowIso: string, leaseUntil: string, limit: number) {
     const due = forUpdate(
       ex,
@@ -75,6 +79,7 @@ export const simulatedRepository = {
         .where('delivered_at', 'is', null)
         .where('due_at', '<=', nowIso)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', nowIso)]))
+        .orderBy('due_at')
         .orderBy('id')
         .limit(limit),
       { skipLocked: true },
