@@ -27,8 +27,15 @@ export function forEachBackend(fn: (backend: Backend) => void): void {
   }
 }
 
+/** A test's own database, and how to remove it. */
+export interface TestDatabase {
+  db: Database;
+  url: string;
+  drop: () => Promise<void>;
+}
+
 /** A fresh database copied from the migrated template: a new file, or a new PostgreSQL database. */
-export async function createTestDatabase(backend: Backend): Promise<{ db: Database; url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
   const tag = randomBytes(6).toString('hex');
   if (backend === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'covalue-db-'));

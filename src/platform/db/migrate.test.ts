@@ -1,7 +1,7 @@
 import { type Migration, Migrator, NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../../migrations/index.js';
-import { type Backend, createTestDatabase, forEachBackend } from '../../../test/harness.js';
+import { type Backend, createTestDatabase, forEachBackend, type TestDatabase } from '../../../test/harness.js';
 import type { Database } from './database.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 
@@ -25,7 +25,7 @@ async function schemaOf(db: Database, backend: Backend): Promise<string[]> {
 
 forEachBackend((backend) => {
   describe('migrations', () => {
-    let t: Awaited<ReturnType<typeof createTestDatabase>>;
+    let t: TestDatabase;
     beforeAll(async () => {
       t = await createTestDatabase(backend);
     });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, forEachBackend } from '../../../../test/harness.js';
+import { createTestDatabase, forEachBackend, type TestDatabase } from '../../../../test/harness.js';
 import { simulatedRepository as repo } from './simulated.repository.js';
 
 forEachBackend((backend) => {
   describe('simulated provider: webhook claims', () => {
-    let t: Awaited<ReturnType<typeof createTestDatabase>>;
+    let t: TestDatabase;
     beforeAll(async () => {
       t = await createTestDatabase(backend);
     });
