@@ -6,6 +6,7 @@ import { createTestDatabase, forEachBackend } from '../../../test/harness.js';
 import { ManualClock } from '../clock.js';
 import { type Database, type Executor, openDatabase } from '../db/database.js';
 import { type DomainEvent, EventBus, type NewEvent, type SubscribeOptions } from './event-bus.js';
+import { outboxRepository } from './outbox.repository.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -71,6 +72,15 @@ forEachBackend((backend) => {
    * no subscribers delivers nothing, so its drain only waits.
    */
   const settle = () => newBus().drain();
+
+  /**
+   * Waits until no committed event is held back by a transaction in flight. On PostgreSQL that may be
+   * any writer on the server, other test files' included, so a test counting one pass's deliveries
+   * waits for it first.
+   */
+  async function visible() {
+    for (let i = 0; i < 1000 && (await outboxRepository.hasHeldBack(db.kysely)); i++) await new Promise((r) => setTimeout(r, 10));
+  }
 
   async function subscription(name: string) {
     const row = await db.kysely.selectFrom('event_subscriptions').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
@@ -202,6 +212,7 @@ forEachBackend((backend) => {
       });
       const many = Array.from({ length: 450 }, (_, i) => thing('x', i + 1, i % 50 === 0 ? 'thing.liked' : 'thing.viewed'));
       await publish(bus, ...many);
+      await visible();
       expect(await bus.runOnce()).toBe(200); // the leader's first batch; the follower had nothing handled yet
       expect(follower).toEqual([]);
       await bus.drain();
