@@ -79,7 +79,11 @@ forEachBackend((backend) => {
    * waits for it first.
    */
   async function visible() {
-    for (let i = 0; i < 1000 && (await outboxRepository.hasHeldBack(db.kysely)); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 1000; i++) {
+      if (!(await outboxRepository.hasHeldBack(db.kysely))) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('events still held back by a transaction in flight after 10 s');
   }
 
   async function subscription(name: string) {
